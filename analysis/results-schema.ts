@@ -1,0 +1,144 @@
+// The results contract (SPEC.md "Results contract"). Everything downstream of a run (the store,
+// reports, gates) reads results through `parseResults`, so a malformed or foreign file fails
+// loudly at the boundary instead of producing a wrong chart.
+import { z } from 'zod';
+import { ACTION_KINDS, LATENCY_METRICS } from './metric-names.ts';
+
+const count = z.number().int().nonnegative();
+
+export const actionFiguresSchema = z.object({
+  count,
+  'db.statements': count,
+  'db.rows_written': count,
+  'db.rows_read': count,
+  'ws.events_pushed': count,
+  'ws.bytes_pushed': count,
+});
+
+export const latencySummarySchema = z.object({
+  count,
+  min: z.number().nonnegative().optional(),
+  mean: z.number().nonnegative().optional(),
+  p50: z.number().nonnegative(),
+  p95: z.number().nonnegative(),
+  p99: z.number().nonnegative(),
+  max: z.number().nonnegative(),
+});
+
+export const dbTruthSchema = z.object({
+  /** app-side rows written (query layer), all actions plus setup, over the run's schema */
+  app_rows_written: count,
+  /** the database's own n_tup_ins + n_tup_upd + n_tup_del over the run's schema */
+  tuples_written: count,
+  wal_bytes: count,
+  consistent: z.boolean(),
+  tables: z.record(z.string(), z.object({ ins: count, upd: count, del: count })).optional(),
+});
+
+export const phaseSchema = z.object({
+  name: z.string(),
+  startMs: z.number().nonnegative(),
+  endMs: z.number().nonnegative(),
+  wal_bytes: count,
+  actions: z.record(z.string(), count),
+});
+
+export const timelinePointSchema = z.object({
+  /** whole seconds since the model's run started */
+  t: z.number().int().nonnegative(),
+  connections: count,
+  connects: count,
+  events_pushed: count,
+  bytes_pushed: count,
+});
+
+export const modelResultSchema = z.object({
+  actions: z.partialRecord(z.enum(ACTION_KINDS), actionFiguresSchema),
+  latency: z.partialRecord(z.enum(LATENCY_METRICS), latencySummarySchema),
+  db: dbTruthSchema,
+  errors: z.record(z.string(), count),
+  check: z.object({
+    ticks_consistent: z.boolean(),
+    messages_checked: count.optional(),
+    mismatches: count.optional(),
+    examples: z.array(z.string()).optional(),
+  }),
+  server: z
+    .object({
+      cpu_ms: z.number().nonnegative(),
+      rss_max_bytes: count,
+      event_loop_lag_p99_ms: z.number().nonnegative(),
+    })
+    .optional(),
+  phases: z.array(phaseSchema).optional(),
+  timeline: z.array(timelinePointSchema).optional(),
+  wallMs: z.number().nonnegative().optional(),
+  /** raw latency samples recorded by the driver, per metric; the store must hold exactly these */
+  samples: z.record(z.string(), count).optional(),
+});
+
+export const machineSchema = z.object({
+  cores: count,
+  memoryBytes: count,
+  platform: z.string(),
+  cpuModel: z.string().optional(),
+  node: z.string(),
+});
+
+export const resultsSchema = z.object({
+  runId: z.string().min(1),
+  scenario: z.string().min(1),
+  seed: z.number().int(),
+  params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
+  driver: z.string().min(1),
+  startedAt: z.string().min(1),
+  finishedAt: z.string().optional(),
+  gitSha: z.string(),
+  nodes: count.optional(),
+  machine: machineSchema.optional(),
+  postgresVersion: z.string().optional(),
+  command: z.string().optional(),
+  /** set when this run is one point of a sweep: the same id across the sweep's runs */
+  sweepId: z.string().optional(),
+  models: z.record(z.string(), modelResultSchema),
+});
+
+export type ActionFigures = z.infer<typeof actionFiguresSchema>;
+export type LatencySummary = z.infer<typeof latencySummarySchema>;
+export type DbTruth = z.infer<typeof dbTruthSchema>;
+export type ModelResult = z.infer<typeof modelResultSchema>;
+export type RunResults = z.infer<typeof resultsSchema>;
+export type Phase = z.infer<typeof phaseSchema>;
+export type TimelinePoint = z.infer<typeof timelinePointSchema>;
+
+export class ResultsValidationError extends Error {}
+
+/** Validates anything claiming to be a results document; `source` names it in the error. */
+export function parseResults(data: unknown, source = 'results'): RunResults {
+  const parsed = resultsSchema.safeParse(data);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .join('; ');
+    throw new ResultsValidationError(`${source} is not a valid chatbench results document: ${issues}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Raw latency samples kept beside results.json as `samples.tsv` (TSVWithNames, which ClickHouse
+ * ingests natively): one row per sample.
+ */
+export const SAMPLES_FILE = 'samples.tsv';
+export const RESULTS_FILE = 'results.json';
+export const SAMPLES_HEADER = ['model', 'metric', 't_ms', 'value_ms', 'tags'] as const;
+export interface Sample {
+  model: string;
+  metric: string;
+  /** ms since the model's run started */
+  t_ms: number;
+  value_ms: number;
+  /** JSON object text, '{}' when untagged */
+  tags: string;
+}

@@ -1,0 +1,7 @@
+// Registry of subcommands: each file registers one command on the program.
+import type { Command } from 'commander';
+
+export type CommandRegistrar = (program: Command) => void;
+
+export const COMMANDS: Record<string, () => Promise<CommandRegistrar>> = {
+};

@@ -1,0 +1,40 @@
+import { Command, CommanderError } from 'commander';
+import { COMMANDS } from './commands/index.ts';
+import { CliError, EXIT, UsageError } from './exit-codes.ts';
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('chatbench')
+    .description('Measure what a read-receipt storage design costs: naive per-message status vs watermarks')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  for (const load of Object.values(COMMANDS)) (await load())(program);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    return exitCodeFor(error);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // --help and --version are successes that commander reports by throwing
+    if (error.exitCode === 0) return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`chatbench: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof CliError) {
+    process.stderr.write(`chatbench: ${error.message}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(`chatbench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return EXIT.failure;
+}
+
+const code = await main(process.argv);
+// Let pending output drain; open handles (pools, sockets) must already be closed by the commands.
+process.exitCode = code;
