@@ -4,4 +4,5 @@ import type { Command } from 'commander';
 export type CommandRegistrar = (program: Command) => void;
 
 export const COMMANDS: Record<string, () => Promise<CommandRegistrar>> = {
+  gate: async () => (await import('./gate.ts')).default,
 };
