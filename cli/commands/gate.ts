@@ -1,0 +1,208 @@
+// `chatbench gate`: the CI verdict. Reads runs (from the store or run directories), checks them
+// against a thresholds file and optionally a baseline, prints a table or JSON, writes JUnit XML
+// and a Markdown summary, and exits 3 when anything fails or cannot be measured.
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import {
+  evaluateGate,
+  GateInputError,
+  loadGateFile,
+  renderJunit,
+  renderMarkdown,
+  renderTable,
+  ThresholdsError,
+  workloadDifference,
+  type GateFile,
+  type GateReport,
+} from '../../analysis/gates/index.ts';
+import { findLatestBaseline, getStoredRun, isRunDir, readRunDir, RunNotFoundError } from '../../analysis/gates/sources.ts';
+import { ResultsValidationError, type RunResults } from '../../analysis/results-schema.ts';
+import type { MetricsStore, StoreOptions } from '../../analysis/store/types.ts';
+import { CliError, EXIT, UsageError } from '../exit-codes.ts';
+import type { CommandRegistrar } from './index.ts';
+
+export interface GateOptions {
+  thresholds?: string;
+  run: string[];
+  results: string[];
+  baseline?: string;
+  junit?: string;
+  summary?: string;
+  json?: boolean;
+  clickhouseUrl?: string;
+  storeDir?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+const register: CommandRegistrar = (program: Command) => {
+  program
+    .command('gate')
+    .description('fail the build when a run breaks its thresholds or regresses against a baseline')
+    .option('--thresholds <file>', 'thresholds file (.json, or .ts with a default export)')
+    .option('--run <runId>', 'a stored run to gate (repeat for several runs of one workload)', collect, [])
+    .option('--results <dir>', 'a run directory holding results.json (repeatable)', collect, [])
+    .option('--baseline <runId|latest|dir>', 'compare against a stored run, the latest comparable one, or a run directory')
+    .option('--junit <file>', 'write JUnit XML: one testsuite per model, one testcase per expression')
+    .option('--summary <file>', 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
+    .option('--json', 'print the gate report as JSON only')
+    .option('--clickhouse-url <url>', 'metrics store on a ClickHouse server (default: embedded chDB)')
+    .option('--store-dir <dir>', 'embedded metrics store directory (default .chatbench/store)')
+    .action(async (options: GateOptions) => {
+      const report = await gate(options);
+      if (!report.passed) {
+        const { fail, unknown } = report.counts;
+        throw new CliError(`gate failed: ${fail} failed, ${unknown} unknown`, EXIT.gateFailed);
+      }
+    });
+};
+export default register;
+
+export async function gate(options: GateOptions): Promise<GateReport> {
+  if (!options.thresholds) throw new UsageError('--thresholds <file> is required');
+  const file = await loadThresholds(options.thresholds);
+  const store = new LazyStore({ clickhouseUrl: options.clickhouseUrl, dataDir: options.storeDir });
+  try {
+    const runs = await collectRuns(options, file, store);
+    checkAgainstFile(file, runs);
+    const baseline = await resolveBaseline(options.baseline, runs, store);
+    let report: GateReport;
+    try {
+      report = evaluateGate(runs, file.thresholds, baseline);
+    } catch (error) {
+      if (error instanceof GateInputError) throw new UsageError(error.message);
+      throw error;
+    }
+    await writeOutputs(report, options);
+    return report;
+  } finally {
+    await store.close();
+  }
+}
+
+async function loadThresholds(path: string): Promise<GateFile> {
+  try {
+    return await loadGateFile(path);
+  } catch (error) {
+    if (error instanceof ThresholdsError) throw new UsageError(`--thresholds: ${error.message}`);
+    throw error;
+  }
+}
+
+async function collectRuns(options: GateOptions, file: GateFile, store: LazyStore): Promise<RunResults[]> {
+  const runs: RunResults[] = [];
+  for (const dir of options.results) runs.push(await fromDisk(dir, '--results'));
+  for (const id of options.run) runs.push(await fromStore(store, id, '--run'));
+  if (runs.length > 0) return runs;
+  if (file.scenario) {
+    // Running the file's scenario belongs here once `chatbench run` exposes it to other commands.
+    throw new UsageError(
+      `${file.source} names scenario ${file.scenario}, but the gate cannot run scenarios yet: ` +
+        `run it with \`chatbench run ${file.scenario} --out DIR\` and pass --results DIR`,
+    );
+  }
+  throw new UsageError('nothing to gate: give --run <runId> or --results <dir>');
+}
+
+/** A file that says what to run must not pass judgement on a different workload. */
+function checkAgainstFile(file: GateFile, runs: RunResults[]): void {
+  for (const run of runs) {
+    if (file.scenario && run.scenario !== file.scenario) {
+      throw new UsageError(`run ${run.runId} is scenario ${run.scenario}, but ${file.source} is for ${file.scenario}`);
+    }
+    for (const [key, value] of Object.entries(file.params ?? {})) {
+      if (run.params[key] !== value) {
+        throw new UsageError(`run ${run.runId} has ${key}=${run.params[key] ?? '(unset)'}, but ${file.source} sets ${key}=${value}`);
+      }
+    }
+  }
+}
+
+async function resolveBaseline(value: string | undefined, runs: RunResults[], store: LazyStore): Promise<RunResults[]> {
+  if (value === undefined) return [];
+  if (value === '') throw new UsageError('--baseline: expected a run id, "latest" or a run directory');
+  let baseline: RunResults | undefined;
+  if (value === 'latest') {
+    baseline = await findLatestBaseline(await store.open(), runs);
+    if (!baseline) {
+      // Not an error: baseline expressions become unknown, which fails the gate with that reason.
+      process.stderr.write('chatbench: --baseline latest: no stored run of this scenario and params on another git sha\n');
+      return [];
+    }
+  } else if (await isRunDir(value)) {
+    baseline = await fromDisk(value, '--baseline');
+  } else {
+    baseline = await fromStore(store, value, '--baseline');
+  }
+  const difference = workloadDifference(runs[0]!, baseline);
+  if (difference) throw new UsageError(`--baseline ${value}: not the same workload as the gated runs (${difference})`);
+  return [baseline];
+}
+
+async function fromDisk(path: string, option: string): Promise<RunResults> {
+  try {
+    return await readRunDir(path);
+  } catch (error) {
+    if (error instanceof RunNotFoundError) throw new UsageError(`${option} ${error.message}`);
+    if (error instanceof ResultsValidationError) throw new CliError(`${option}: ${error.message}`);
+    throw error;
+  }
+}
+
+async function fromStore(store: LazyStore, runId: string, option: string): Promise<RunResults> {
+  try {
+    return await getStoredRun(await store.open(), runId);
+  } catch (error) {
+    if (error instanceof RunNotFoundError) throw new UsageError(`${option} ${runId}: ${error.message}`);
+    throw error;
+  }
+}
+
+async function writeOutputs(report: GateReport, options: GateOptions): Promise<void> {
+  if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(renderTable(report));
+  if (options.junit) await writeText(options.junit, renderJunit(report), '--junit');
+  const markdown = renderMarkdown(report);
+  if (options.summary) await writeText(options.summary, markdown, '--summary');
+  const stepSummary = process.env.GITHUB_STEP_SUMMARY;
+  if (stepSummary) await appendFile(stepSummary, `${markdown}\n`);
+}
+
+async function writeText(path: string, text: string, option: string): Promise<void> {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, text);
+  } catch (error) {
+    throw new CliError(`${option} ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+}
+
+/** Opens the metrics store only when a run or baseline is read from it: gating run directories needs no store. */
+class LazyStore {
+  private store?: Promise<MetricsStore>;
+  constructor(private readonly options: StoreOptions) {}
+
+  open(): Promise<MetricsStore> {
+    this.store ??= openStore(this.options);
+    return this.store;
+  }
+
+  async close(): Promise<void> {
+    if (this.store) await (await this.store.catch(() => undefined))?.close();
+  }
+}
+
+async function openStore(options: StoreOptions): Promise<MetricsStore> {
+  // The store module lands separately; importing it by a computed name keeps the gate usable on
+  // run directories meanwhile.
+  const specifier = '../../analysis/store/index.ts';
+  let module: { openStore?: (o: StoreOptions) => Promise<MetricsStore> };
+  try {
+    module = (await import(specifier)) as typeof module;
+  } catch (error) {
+    throw new CliError(`metrics store unavailable: ${error instanceof Error ? error.message : error}`);
+  }
+  if (!module.openStore) throw new CliError('metrics store unavailable: no openStore export');
+  return module.openStore(options);
+}
