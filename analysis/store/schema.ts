@@ -1,0 +1,112 @@
+// The store's schema, shared by every backend. Numbered migrations, applied in order and recorded
+// in `schema_version`, so a store created by an older chatbench is brought forward, never rebuilt.
+// SQL here must run on both chDB and ClickHouse 18.16: times are Float64 epoch milliseconds, every
+// table is a plain MergeTree with ORDER BY, and no function newer than 18.16 appears.
+import type { SqlEngine } from './engine.ts';
+
+export interface Migration {
+  version: number;
+  description: string;
+  statements: readonly string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'runs, per-action figures and raw latency samples',
+    statements: [
+      // One row per run and model; `results` is the whole results document so getRun is exact.
+      `CREATE TABLE IF NOT EXISTS runs (
+        run_id String,
+        model String,
+        scenario String,
+        params String,
+        seed Int64,
+        driver String,
+        git_sha String,
+        started_at Float64,
+        sweep_id String,
+        results String,
+        stored_at Float64
+      ) ENGINE = MergeTree() ORDER BY (run_id, model)`,
+      // Figures are totals over `count` actions (SPEC "Results contract"); queries divide.
+      `CREATE TABLE IF NOT EXISTS actions (
+        run_id String,
+        model String,
+        action String,
+        count UInt64,
+        db_statements UInt64,
+        db_rows_written UInt64,
+        db_rows_read UInt64,
+        ws_events_pushed UInt64,
+        ws_bytes_pushed UInt64
+      ) ENGINE = MergeTree() ORDER BY (run_id, model, action)`,
+      // Raw samples, so quantiles stay exact when several load generators feed one run.
+      `CREATE TABLE IF NOT EXISTS samples (
+        run_id String,
+        model String,
+        metric String,
+        t_ms Float64,
+        value_ms Float64,
+        tags String
+      ) ENGINE = MergeTree() ORDER BY (run_id, model, metric)`,
+    ],
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export const SAMPLE_COLUMNS = ['run_id', 'model', 'metric', 't_ms', 'value_ms', 'tags'] as const;
+export const ACTION_COLUMNS = [
+  'run_id',
+  'model',
+  'action',
+  'count',
+  'db_statements',
+  'db_rows_written',
+  'db_rows_read',
+  'ws_events_pushed',
+  'ws_bytes_pushed',
+] as const;
+export const RUN_COLUMNS = [
+  'run_id',
+  'model',
+  'scenario',
+  'params',
+  'seed',
+  'driver',
+  'git_sha',
+  'started_at',
+  'sweep_id',
+  'results',
+  'stored_at',
+] as const;
+
+export class SchemaVersionError extends Error {
+  override name = 'SchemaVersionError';
+}
+
+/** Brings the store to SCHEMA_VERSION; returns the versions it applied. */
+export async function migrate(engine: SqlEngine, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  await engine.exec(
+    'CREATE TABLE IF NOT EXISTS schema_version (version UInt32, applied_at Float64) ENGINE = MergeTree() ORDER BY version',
+  );
+  const [row] = await engine.select<{ v: unknown }>('SELECT toFloat64(max(version)) AS v FROM schema_version');
+  const current = Number(row?.v ?? 0);
+  const latest = migrations.length ? migrations[migrations.length - 1]!.version : 0;
+  if (current > latest) {
+    throw new SchemaVersionError(
+      `the store at ${engine.location} has schema version ${current}, newer than this chatbench knows (${latest}): upgrade chatbench`,
+    );
+  }
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    for (const statement of migration.statements) await engine.exec(statement);
+    // Recorded only after every statement succeeded, so a failed migration is retried whole
+    // (each statement is idempotent).
+    await engine.insertTsv('schema_version', ['version', 'applied_at'], Buffer.from(`${migration.version}\t${Date.now()}\n`));
+    applied.push(migration.version);
+  }
+  return applied;
+}

@@ -1,0 +1,118 @@
+// Streaming sample sink: producers call add() from hot paths, so it only appends to a buffer and
+// never awaits; full batches are written in the background, one insert at a time, in order.
+// Backpressure is advisory: add() returns false above the high-water mark and a producer that can
+// wait (saveRun reading a file) awaits drain(); one that cannot (a live driver) keeps adding.
+import type { Sample } from '../results-schema.ts';
+import type { SqlEngine } from './engine.ts';
+import { SAMPLE_COLUMNS } from './schema.ts';
+import { tsvEscape } from './sql.ts';
+
+export const SINK_DEFAULTS = {
+  /** rows per INSERT: large enough that per-insert overhead vanishes, small enough to bound memory */
+  batchRows: 100_000,
+  /** batches waiting to be written before add() asks the producer to wait */
+  highWaterBatches: 4,
+  /** a partly filled batch is written after this long, so a slow trickle still lands */
+  flushIntervalMs: 1_000,
+} as const;
+
+export type SinkOptions = Partial<typeof SINK_DEFAULTS>;
+
+export interface SampleSink {
+  start(): void;
+  /** Buffers one sample; false when the producer should await drain() if it can. */
+  add(sample: Sample): boolean;
+  /** Resolves when the backlog is below the high-water mark (or the sink failed). */
+  drain(): Promise<void>;
+  /** Writes everything buffered so far; rejects with the first write error. */
+  flush(): Promise<void>;
+  /** Flushes and stops the timer; returns how many rows were written. */
+  stop(): Promise<{ rows: number }>;
+}
+
+export function validateSinkOptions(options: SinkOptions): Required<SinkOptions> {
+  const merged = { ...SINK_DEFAULTS, ...options };
+  for (const key of Object.keys(SINK_DEFAULTS) as (keyof typeof SINK_DEFAULTS)[]) {
+    const value = merged[key];
+    if (!Number.isInteger(value) || value <= 0) throw new RangeError(`sink option ${key} must be a positive integer, got ${String(value)}`);
+  }
+  return merged;
+}
+
+export class BatchingSampleSink implements SampleSink {
+  private readonly options: Required<SinkOptions>;
+  private readonly runIdField: string;
+  private lines: string[] = [];
+  private pendingBatches = 0;
+  private tail: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
+  private written = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    private readonly engine: SqlEngine,
+    runId: string,
+    options: SinkOptions = {},
+  ) {
+    this.options = validateSinkOptions(options);
+    this.runIdField = tsvEscape(runId);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.cut(), this.options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  add(sample: Sample): boolean {
+    if (this.failure) return false;
+    this.lines.push(
+      `${this.runIdField}\t${tsvEscape(sample.model)}\t${tsvEscape(sample.metric)}\t${sample.t_ms}\t${sample.value_ms}\t${tsvEscape(sample.tags)}\n`,
+    );
+    if (this.lines.length >= this.options.batchRows) this.cut();
+    return this.pendingBatches < this.options.highWaterBatches;
+  }
+
+  drain(): Promise<void> {
+    if (this.failure || this.pendingBatches < this.options.highWaterBatches) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  async flush(): Promise<void> {
+    this.cut();
+    await this.tail;
+    if (this.failure) throw this.failure;
+  }
+
+  async stop(): Promise<{ rows: number }> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+    return { rows: this.written };
+  }
+
+  /** Moves the buffered lines into a batch queued behind the previous writes. */
+  private cut(): void {
+    if (this.lines.length === 0 || this.failure) return;
+    const rows = this.lines.length;
+    const payload = Buffer.from(this.lines.join(''));
+    this.lines = [];
+    this.pendingBatches++;
+    this.tail = this.tail.then(async () => {
+      try {
+        if (!this.failure) {
+          await this.engine.insertTsv('samples', SAMPLE_COLUMNS, payload);
+          this.written += rows;
+        }
+      } catch (error) {
+        this.failure ??= error instanceof Error ? error : new Error(String(error));
+      } finally {
+        this.pendingBatches--;
+        if (this.failure || this.pendingBatches < this.options.highWaterBatches) {
+          for (const wake of this.waiters.splice(0)) wake();
+        }
+      }
+    });
+  }
+}
