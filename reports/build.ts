@@ -1,0 +1,70 @@
+// The report builder. `buildReport` is pure: the same input and rendered charts always give the
+// same HTML. `renderReport` adds the one asynchronous step, rendering chart specs to SVG.
+import { compareSection } from './compare.ts';
+import { contextSection } from './context.ts';
+import { html, type Html, raw } from './escape.ts';
+import { formatNumber, modelNames, perAction, actionsPerformed } from './figures.ts';
+import { headlineSection } from './headline.ts';
+import { projectionSection } from './projection.ts';
+import { planCharts, renderCharts, type RenderedChart } from './render-svg.ts';
+import { REPORT_CSS } from './style.ts';
+import type { ReportInput, RunReportData, SweepData } from './types.ts';
+
+// No script, no fetch, no remote anything: the browser enforces what the tests check.
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+function chartFigure(chart: RenderedChart): Html {
+  // the SVG carries its own title; the label is for screen readers
+  return html`<figure class="chart" data-chart="${chart.chart}" role="img" aria-label="${chart.title}">${raw(chart.svg)}</figure>`;
+}
+
+function runSection(run: RunReportData, charts: RenderedChart[]): Html {
+  const { results } = run;
+  return html`<section class="run" id="run-${results.runId}">
+<h2>${results.scenario} <span class="runid">${results.runId}</span></h2>
+${headlineSection(run)}
+<h3>Charts</h3>
+${charts.length > 0 ? html`<div class="charts">${charts.map(chartFigure)}</div>` : html`<p class="note">No chart has data for this run.</p>`}
+${projectionSection(results)}
+${contextSection(results)}
+</section>`;
+}
+
+function sweepSection(sweep: SweepData, charts: RenderedChart[]): Html {
+  const models = [...new Set(sweep.points.flatMap((p) => modelNames(p.results)))];
+  const actions = [...new Set(sweep.points.flatMap((p) => actionsPerformed(p.results)))].filter((a) => a !== 'send');
+  return html`<section class="sweep"><h2>Sweep of ${sweep.parameter} <span class="runid">${sweep.sweepId}</span></h2>
+<p>${sweep.scenario}, ${sweep.points.length} runs, ${sweep.parameter} = ${sweep.points.map((p) => String(p.value)).join(', ')}.</p>
+<div class="charts">${charts.map(chartFigure)}</div>
+<table class="figures"><thead><tr><th>${sweep.parameter}</th><th>run</th>${actions.flatMap((a) => models.map((m) => html`<th>${m} · ${a}<br>rows/action</th>`))}</tr></thead>
+<tbody>${sweep.points.map((p) => html`<tr><th>${String(p.value)}</th><td>${p.runId}</td>${actions.flatMap((a) => models.map((m) => html`<td>${formatNumber(perAction(p.results, m, a, 'db.rows_written'))}</td>`))}</tr>`)}</tbody></table>
+</section>`;
+}
+
+export function buildReport(input: ReportInput, charts: readonly RenderedChart[] = []): string {
+  if (input.runs.length === 0) throw new RangeError('a report needs at least one run');
+  const runIds = input.runs.map((r) => r.results.runId);
+  const title = `chatbench report: ${runIds.join(', ')}`;
+  const forRun = (runId: string) => charts.filter((c) => c.runId === runId);
+  const page = html`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${raw(REPORT_CSS)}</style></head>
+<body>
+<header><h1>chatbench report</h1>
+<p>What each read-receipt storage model cost in ${input.runs.length === 1 ? 'this run' : `these ${input.runs.length} runs`}: ${input.runs.map((r) => `${r.results.scenario} (${r.results.runId})`).join('; ')}.${input.generatedAt ? ` Generated ${input.generatedAt}.` : ''}</p>
+<p class="note">Figures are measured unless labelled a projection.</p></header>
+${compareSection(input.runs) ?? ''}
+${input.sweep ? sweepSection(input.sweep, charts.filter((c) => c.runId === undefined)) : ''}
+${input.runs.map((run) => runSection(run, forRun(run.results.runId)))}
+</body></html>
+`;
+  return page.text;
+}
+
+/** Plans and renders every chart, then builds the page. */
+export async function renderReport(input: ReportInput): Promise<string> {
+  return buildReport(input, await renderCharts(planCharts(input)));
+}
