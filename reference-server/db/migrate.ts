@@ -1,0 +1,31 @@
+// Numbered SQL migrations: the common schema, then the model's own. Applied once, in order.
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { ActionDb } from './query-layer.ts';
+
+const COMMON_DIR = fileURLToPath(new URL('../migrations/common/', import.meta.url));
+const MIGRATION_FILE = /^(\d{3})_[a-z0-9_]+\.sql$/;
+
+export async function migrationFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((file) => MIGRATION_FILE.test(file)).sort();
+}
+
+export async function migrate(db: ActionDb, modelMigrationsDir: string): Promise<string[]> {
+  await db.write('CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY)');
+  const done = new Set((await db.read<{ id: string }>('SELECT id FROM schema_migrations')).map((row) => row.id));
+  const applied: string[] = [];
+  for (const [scope, dir] of [['common', COMMON_DIR], ['model', modelMigrationsDir]] as const) {
+    for (const file of await migrationFiles(dir)) {
+      const id = `${scope}/${file}`;
+      if (done.has(id)) continue;
+      const sql = await readFile(join(dir, file), 'utf8');
+      await db.transaction(async (tx) => {
+        await tx.write(sql);
+        await tx.write('INSERT INTO schema_migrations (id) VALUES ($1)', [id]);
+      });
+      applied.push(id);
+    }
+  }
+  return applied;
+}

@@ -1,0 +1,211 @@
+// One handler per client frame type. Each runs with the database attributed to the action the
+// frame stands for, and pushes what the model says to whom.
+import type { ActionKind } from '../analysis/metric-names.ts';
+import type { ActionDb, CountingDb } from './db/query-layer.ts';
+import type { ConversationCache } from './conversations.ts';
+import type { ServerMetrics } from './metrics.ts';
+import type { ReceiptModel, StatusPush } from './models/types.ts';
+import { FrameError, type ClientFrame, type ServerFrame, type WireMessage } from './protocol.ts';
+import type { SessionRegistry } from './sessions.ts';
+
+export interface ConnectionState {
+  userId: number;
+  synced: boolean;
+  reply(frame: ServerFrame): void;
+}
+
+export interface HandlerContext {
+  model: ReceiptModel;
+  db: CountingDb;
+  conversations: ConversationCache;
+  sessions: SessionRegistry;
+  metrics: ServerMetrics;
+}
+
+type Handler<T extends ClientFrame['type']> = (ctx: HandlerContext, conn: ConnectionState, frame: Extract<ClientFrame, { type: T }>) => Promise<void>;
+
+const STATUS_FRAMES = new Set<ServerFrame['type']>(['status', 'status_update']);
+
+/** Sends a frame to a user wherever they are; status frames count as the action's pushed events. */
+export async function push(ctx: HandlerContext, action: ActionKind, to: number, frame: ServerFrame): Promise<void> {
+  const text = JSON.stringify(frame);
+  const bytes = await ctx.sessions.deliver(to, frame, text);
+  if (bytes > 0) {
+    ctx.metrics.framesOut += 1;
+    if (STATUS_FRAMES.has(frame.type)) ctx.metrics.pushed(action, bytes);
+  }
+}
+
+function replyCounted(ctx: HandlerContext, conn: ConnectionState, action: ActionKind, frame: ServerFrame): void {
+  conn.reply(frame);
+  const bytes = Buffer.byteLength(JSON.stringify(frame));
+  ctx.metrics.framesOut += 1;
+  if (STATUS_FRAMES.has(frame.type)) ctx.metrics.pushed(action, bytes);
+}
+
+function requireMember(ctx: HandlerContext, conn: ConnectionState, conversationId: number, ref?: string) {
+  if (!conn.synced) throw new FrameError('invalid_frame', 'send "sync" first', ref);
+  const conversation = ctx.conversations.memberOf(conn.userId, conversationId);
+  if (!conversation) throw new FrameError('not_a_member', `user ${conn.userId} is not a member of conversation ${conversationId}`, ref);
+  return conversation;
+}
+
+async function pushAll(ctx: HandlerContext, action: ActionKind, pushes: StatusPush[]): Promise<void> {
+  await Promise.all(pushes.map((entry) => push(ctx, action, entry.to, entry.frame)));
+}
+
+const sync: Handler<'sync'> = async (ctx, conn, frame) => {
+  const action: ActionKind = frame.statusCursor === undefined ? 'connect' : 'reconnect';
+  const db = ctx.db.for(action);
+  const conversations = await ctx.conversations.forUser(db, conn.userId);
+  // live pushes reach the connection from here on, so nothing committed during the sync is missed
+  conn.synced = true;
+  const clock = await db.read<{ last_value: string; is_called: boolean }>('SELECT last_value, is_called FROM status_clock');
+  const cursor = clock[0]?.is_called ? Number(clock[0].last_value) : 0;
+  const lastSeqs = frame.lastSeqs ?? {};
+  const ids = conversations.map((conversation) => conversation.id);
+  const after = ids.map((id) => lastSeqs[String(id)] ?? 0);
+  const lastSeqRows = await db.read<{ id: string; last_seq: string }>('SELECT id, last_seq FROM conversations WHERE id = ANY($1::bigint[])', [ids]);
+  const lastSeqOf = new Map(lastSeqRows.map((row) => [Number(row.id), Number(row.last_seq)]));
+  conn.reply({
+    type: 'conversations',
+    items: conversations.map((conversation) => ({
+      id: conversation.id,
+      kind: conversation.kind,
+      members: conversation.members.length,
+      lastSeq: lastSeqOf.get(conversation.id) ?? 0,
+    })),
+  });
+  const behind = ids.filter((id, index) => (lastSeqOf.get(id) ?? 0) > after[index]!);
+  if (behind.length) {
+    const rows = await db.read<{ conversation_id: string; seq: string; sender_id: string; temp_id: string; body: string; sent_at: string }>(
+      `SELECT m.conversation_id, m.seq, m.sender_id, m.temp_id, m.body, m.sent_at
+       FROM messages m JOIN unnest($1::bigint[], $2::bigint[]) AS c(id, after) ON m.conversation_id = c.id AND m.seq > c.after
+       ORDER BY m.conversation_id, m.seq`,
+      [ids, after],
+    );
+    const batches = new Map<number, WireMessage[]>();
+    for (const row of rows) {
+      const conversationId = Number(row.conversation_id);
+      let batch = batches.get(conversationId);
+      if (!batch) batches.set(conversationId, (batch = []));
+      batch.push({ conversationId, seq: Number(row.seq), senderId: Number(row.sender_id), tempId: row.temp_id, body: row.body, sentAt: Number(row.sent_at) });
+    }
+    for (const [conversationId, messages] of batches) conn.reply({ type: 'sync_batch', conversationId, messages });
+  }
+  if (frame.statusCursor !== undefined) {
+    for (const status of await ctx.model.statusSince(db, conn.userId, conversations, frame.statusCursor)) replyCounted(ctx, conn, action, status);
+  }
+  const settings = frame.wantSettings ? { readReceipts: await ctx.model.getReadReceipts(db, conn.userId) } : undefined;
+  conn.reply({ type: 'synced', statusCursor: cursor, ...(settings ? { settings } : {}) });
+};
+
+const send: Handler<'send'> = async (ctx, conn, frame) => {
+  const conversation = requireMember(ctx, conn, frame.conversationId, frame.ref);
+  const db = ctx.db.for('send');
+  const existing = await findByTempId(db, frame.conversationId, conn.userId, frame.tempId);
+  if (existing !== undefined) {
+    conn.reply({ type: 'ack', tempId: frame.tempId, conversationId: frame.conversationId, seq: existing, duplicate: true });
+    return;
+  }
+  let message: WireMessage;
+  try {
+    message = await db.transaction(async (tx) => {
+      // the row lock on the conversation makes seq assignment atomic and gap-free
+      const { rows } = await tx.write<{ last_seq: string }>('UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq', [
+        frame.conversationId,
+      ]);
+      const stored: WireMessage = {
+        conversationId: frame.conversationId,
+        seq: Number(rows[0]!.last_seq),
+        senderId: conn.userId,
+        tempId: frame.tempId,
+        body: frame.body,
+        sentAt: Date.now(),
+      };
+      await tx.write('INSERT INTO messages (conversation_id, seq, sender_id, temp_id, body, sent_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        stored.conversationId,
+        stored.seq,
+        stored.senderId,
+        stored.tempId,
+        stored.body,
+        stored.sentAt,
+      ]);
+      await ctx.model.afterSend(tx, stored, conversation);
+      return stored;
+    });
+  } catch (error) {
+    // a concurrent resend of the same tempId won the race: answer with the first ack
+    if ((error as { code?: string }).code === '23505') {
+      const seq = await findByTempId(db, frame.conversationId, conn.userId, frame.tempId);
+      if (seq !== undefined) {
+        conn.reply({ type: 'ack', tempId: frame.tempId, conversationId: frame.conversationId, seq, duplicate: true });
+        return;
+      }
+    }
+    throw error;
+  }
+  conn.reply({ type: 'ack', tempId: frame.tempId, conversationId: frame.conversationId, seq: message.seq, duplicate: false });
+  const text = JSON.stringify({ type: 'msg', ...message } satisfies ServerFrame);
+  await Promise.all(
+    conversation.members
+      .filter((member) => member !== conn.userId)
+      .map(async (member) => {
+        if ((await ctx.sessions.deliver(member, { type: 'msg', ...message }, text)) > 0) ctx.metrics.framesOut += 1;
+      }),
+  );
+};
+
+async function findByTempId(db: ActionDb, conversationId: number, senderId: number, tempId: string): Promise<number | undefined> {
+  const rows = await db.read<{ seq: string }>('SELECT seq FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND temp_id = $3', [
+    conversationId,
+    senderId,
+    tempId,
+  ]);
+  return rows[0] ? Number(rows[0].seq) : undefined;
+}
+
+const delivered: Handler<'delivered'> = async (ctx, conn, frame) => {
+  const conversation = requireMember(ctx, conn, frame.conversationId, frame.ref);
+  const pushes = await ctx.model.acknowledge(ctx.db.for('deliver'), { userId: conn.userId, conversation, upToSeq: frame.upToSeq, kind: 'delivered' });
+  await pushAll(ctx, 'deliver', pushes);
+};
+
+const read: Handler<'read'> = async (ctx, conn, frame) => {
+  const conversation = requireMember(ctx, conn, frame.conversationId, frame.ref);
+  // the setting look-up is the cost of opening a chat; recording the read is the cost of reading
+  if (!(await ctx.model.readReceiptsAllowed(ctx.db.for('open'), conn.userId, conversation))) return;
+  const pushes = await ctx.model.acknowledge(ctx.db.for('read'), { userId: conn.userId, conversation, upToSeq: frame.upToSeq, kind: 'read' });
+  await pushAll(ctx, 'read', pushes);
+};
+
+const setSettings: Handler<'set_settings'> = async (ctx, conn, frame) => {
+  if (!conn.synced) throw new FrameError('invalid_frame', 'send "sync" first', frame.ref);
+  await ctx.model.setReadReceipts(ctx.db.for('toggle'), conn.userId, frame.readReceipts);
+  conn.reply({ type: 'settings', readReceipts: frame.readReceipts });
+};
+
+const readBy: Handler<'read_by'> = async (ctx, conn, frame) => {
+  const conversation = requireMember(ctx, conn, frame.conversationId, frame.ref);
+  const count = await ctx.model.readBy(ctx.db.for('read_by'), conversation, frame.seq);
+  conn.reply({ type: 'read_by', conversationId: frame.conversationId, seq: frame.seq, readBy: count, of: conversation.members.length - 1 });
+};
+
+const ping: Handler<'ping'> = async (_ctx, conn) => {
+  conn.reply({ type: 'pong' });
+};
+
+export const HANDLERS: { [T in ClientFrame['type']]: Handler<T> } = {
+  sync,
+  send,
+  delivered,
+  read,
+  set_settings: setSettings,
+  read_by: readBy,
+  ping,
+};
+
+export async function handleFrame(ctx: HandlerContext, conn: ConnectionState, frame: ClientFrame): Promise<void> {
+  const handler = HANDLERS[frame.type] as Handler<typeof frame.type>;
+  await handler(ctx, conn, frame as never);
+}

@@ -1,0 +1,42 @@
+// A model's own fresh database on a Postgres server: created, migrated, and its setup writes
+// counted, so the database's tuple counters can be checked against the query layer later.
+import pg from 'pg';
+import { createDatabase } from './db/postgres.ts';
+import { migrate } from './db/migrate.ts';
+import { CountingDb } from './db/query-layer.ts';
+import type { ReceiptModel } from './models/types.ts';
+
+export interface ModelDatabase {
+  url: string;
+  name: string;
+  /** counts setup statements (migrations, seeding) made from this process */
+  setup: CountingDb;
+  pool: pg.Pool;
+  drop(): Promise<void>;
+}
+
+export async function prepareModelDatabase(adminUrl: string, model: ReceiptModel, poolSize = 4): Promise<ModelDatabase> {
+  const database = await createDatabase(adminUrl, `chatbench_${model.id}`);
+  const pool = new pg.Pool({ connectionString: database.url, max: poolSize });
+  const setup = new CountingDb(pool);
+  try {
+    await migrate(setup.for('setup'), model.migrationsDir);
+  } catch (error) {
+    await pool.end();
+    await database.drop();
+    throw error;
+  }
+  let dropped = false;
+  return {
+    url: database.url,
+    name: database.name,
+    setup,
+    pool,
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      await pool.end().catch(() => {});
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,187 @@
+// The reference WebSocket chat server: one storage model, its pool passed in, every statement
+// counted. Frames from one connection are handled in order; connections run concurrently.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type pg from 'pg';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { verifyToken } from './auth.ts';
+import { ConversationCache } from './conversations.ts';
+import { CountingDb } from './db/query-layer.ts';
+import { handleFrame, type ConnectionState, type HandlerContext } from './handlers.ts';
+import { ServerMetrics, type ServerMetricsSnapshot } from './metrics.ts';
+import type { ReceiptModel } from './models/types.ts';
+import { CLOSE_CODES, FrameError, MAX_FRAME_BYTES, parseClientFrame, type ServerFrame } from './protocol.ts';
+import { LocalSessions, type ClientSocket, type SessionRegistry } from './sessions.ts';
+
+export const SERVER_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  maxFrameBytes: MAX_FRAME_BYTES,
+  /** sustained frames per second per connection, and the burst allowed above it */
+  framesPerSecond: 2000,
+  burst: 5000,
+  /** frames refused for rate in a row before the connection is closed as abusive */
+  floodCloseAfter: 500,
+  /** frames waiting behind a slow one before the connection counts as flooding */
+  maxQueuedFrames: 10_000,
+  nodeId: 'node-1',
+};
+
+export interface ChatServerOptions extends Partial<typeof SERVER_DEFAULTS> {
+  model: ReceiptModel;
+  pool: pg.Pool;
+  secret: string;
+  sessions?: SessionRegistry;
+  log?: (line: string) => void;
+}
+
+export interface ChatServer {
+  readonly port: number;
+  readonly url: string;
+  metrics(): ServerMetricsSnapshot;
+  /** drops every connection abruptly (fault injection: a crashed node) without stopping */
+  dropAll(): void;
+  close(): Promise<void>;
+}
+
+export async function startChatServer(options: ChatServerOptions): Promise<ChatServer> {
+  const config = { ...SERVER_DEFAULTS, ...options };
+  const db = new CountingDb(options.pool);
+  const metrics = new ServerMetrics();
+  const sessions = options.sessions ?? new LocalSessions();
+  const ctx: HandlerContext = { model: options.model, db, conversations: new ConversationCache(), sessions, metrics };
+  const log = options.log ?? (() => {});
+  const sockets = new Set<WebSocket>();
+
+  const http: Server = createServer((request, response) => {
+    if (request.method === 'GET' && request.url === '/metrics') {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(metrics.snapshot(config.nodeId, options.model.id, db.snapshot())));
+    } else if (request.method === 'POST' && request.url === '/metrics/reset-timeline') {
+      metrics.resetTimeline();
+      response.writeHead(204).end();
+    } else if (request.method === 'GET' && request.url === '/health') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, model: options.model.id, nodeId: config.nodeId }));
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes });
+
+  http.on('upgrade', (request, socket, head) => {
+    wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request));
+  });
+
+  function onConnection(ws: WebSocket, request: IncomingMessage): void {
+    const userId = verifyToken(options.secret, tokenOf(request));
+    if (userId === undefined) {
+      metrics.error('unauthorized');
+      ws.send(JSON.stringify({ type: 'error', code: 'unauthorized', message: 'missing or invalid token' } satisfies ServerFrame));
+      ws.close(CLOSE_CODES.unauthorized, 'unauthorized');
+      return;
+    }
+    sockets.add(ws);
+    metrics.connected();
+    const client: ClientSocket = {
+      userId,
+      sendText(text) {
+        if (ws.readyState !== ws.OPEN) return 0;
+        ws.send(text);
+        return Buffer.byteLength(text);
+      },
+    };
+    const conn: ConnectionState = {
+      userId,
+      synced: false,
+      reply: (frame) => client.sendText(JSON.stringify(frame)),
+    };
+    sessions.register(client);
+    let queue = Promise.resolve();
+    let queued = 0;
+    let tokens = config.burst;
+    let refilledAt = Date.now();
+    let refusedInARow = 0;
+
+    ws.on('message', (data, isBinary) => {
+      const now = Date.now();
+      tokens = Math.min(config.burst, tokens + ((now - refilledAt) / 1000) * config.framesPerSecond);
+      refilledAt = now;
+      if (tokens < 1 || queued >= config.maxQueuedFrames) {
+        metrics.error('rate_limited');
+        refusedInARow += 1;
+        if (refusedInARow >= config.floodCloseAfter) ws.close(CLOSE_CODES.flood, 'flood');
+        else conn.reply({ type: 'error', code: 'rate_limited', message: `over ${config.framesPerSecond} frames per second` });
+        return;
+      }
+      tokens -= 1;
+      refusedInARow = 0;
+      queued += 1;
+      const text = isBinary ? null : data.toString();
+      queue = queue
+        .then(async () => {
+          if (text === null) throw new FrameError('invalid_frame', 'binary frames are not part of the protocol');
+          await handleFrame(ctx, conn, parseClientFrame(text));
+        })
+        .catch((error: unknown) => {
+          if (error instanceof FrameError) {
+            metrics.error(error.code);
+            conn.reply({ type: 'error', code: error.code, message: error.message, ...(error.ref ? { ref: error.ref } : {}) });
+          } else {
+            metrics.error('internal');
+            log(`user ${userId}: ${error instanceof Error ? error.message : String(error)}`);
+            conn.reply({ type: 'error', code: 'internal', message: 'the server could not handle this frame' });
+          }
+        })
+        .finally(() => {
+          queued -= 1;
+        });
+    });
+    ws.on('close', () => {
+      sockets.delete(ws);
+      sessions.unregister(client);
+      metrics.disconnected();
+    });
+    ws.on('error', (error) => {
+      // oversize frames arrive here (close 1009) and must not take the server down
+      metrics.error(/max payload/i.test(error.message) ? 'frame_too_big' : 'socket');
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  let closed = false;
+  return {
+    port,
+    url: `ws://${config.host}:${port}`,
+    metrics: () => metrics.snapshot(config.nodeId, options.model.id, db.snapshot()),
+    dropAll() {
+      for (const ws of sockets) ws.terminate();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const ws of sockets) ws.close(CLOSE_CODES.shuttingDown, 'server shutting down');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+      for (const ws of sockets) ws.terminate();
+      metrics.stop();
+      await sessions.close();
+    },
+  };
+}
+
+function tokenOf(request: IncomingMessage): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7);
+  try {
+    return new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,50 @@
+// Starts a reference server for one model on a fresh database with a small population.
+import { afterAll, inject } from 'vitest';
+import { mintToken } from '../../reference-server/auth.ts';
+import { seedPopulation, type Population } from '../../reference-server/db/seed.ts';
+import { readTupleCounters } from '../../reference-server/db/truth.ts';
+import { prepareModelDatabase, type ModelDatabase } from '../../reference-server/instance.ts';
+import { getModel } from '../../reference-server/models/registry.ts';
+import { startChatServer, type ChatServer, type ChatServerOptions } from '../../reference-server/server.ts';
+import { TestClient } from './ws-client.ts';
+
+export const SECRET = 'test-secret';
+
+export interface RunningServer {
+  server: ChatServer;
+  database: ModelDatabase;
+  connect(userId: number): Promise<TestClient>;
+  /** stops the server and pools, then returns app-side and database-side row counts */
+  finish(): Promise<{ appRowsWritten: number; tuplesWritten: number; tables: Record<string, { ins: number; upd: number; del: number }> }>;
+}
+
+export async function startTestServer(modelId: string, population: Population, options: Partial<ChatServerOptions> = {}): Promise<RunningServer> {
+  const model = getModel(modelId);
+  const database = await prepareModelDatabase(inject('pgAdminUrl'), model);
+  await seedPopulation(database.setup.for('setup'), population);
+  const server = await startChatServer({ model, pool: database.pool, secret: SECRET, port: 0, ...options });
+  const clients: TestClient[] = [];
+  let finished = false;
+  afterAll(async () => {
+    if (!finished) await server.close();
+    await database.drop();
+  });
+  return {
+    server,
+    database,
+    async connect(userId) {
+      const client = await TestClient.connect(server.url, mintToken(SECRET, userId));
+      clients.push(client);
+      return client;
+    },
+    async finish() {
+      finished = true;
+      const serverRows = Object.values(server.metrics().db).reduce((sum, counters) => sum + counters.rowsWritten, 0);
+      for (const client of clients) client.close();
+      await server.close();
+      await database.pool.end();
+      const truth = await readTupleCounters(database.url);
+      return { appRowsWritten: serverRows + database.setup.totalRowsWritten(), tuplesWritten: truth.tuplesWritten, tables: truth.tables };
+    },
+  };
+}
