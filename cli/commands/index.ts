@@ -5,4 +5,5 @@ export type CommandRegistrar = (program: Command) => void;
 
 export const COMMANDS: Record<string, () => Promise<CommandRegistrar>> = {
   gate: async () => (await import('./gate.ts')).default,
+  report: async () => (await import('./report.ts')).default,
 };
