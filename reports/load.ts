@@ -1,12 +1,12 @@
 // Fills a ReportInput from a metrics store or from run directories kept on disk. Percentile
 // curves are always computed from raw samples, so they stay exact when several load
 // generators fed one run.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parseResults, RESULTS_FILE, type RunResults, SAMPLES_FILE } from '../analysis/results-schema.ts';
+import type { RunResults, Sample } from '../analysis/results-schema.ts';
+import { readRunDir } from '../analysis/store/run-dir.ts';
+import { sqlString } from '../analysis/store/sql.ts';
 import type { MetricsStore } from '../analysis/store/types.ts';
 import { CURVE_LEVELS, curvesFromSamples, RANK_EPSILON } from './percentiles.ts';
-import type { PercentileCurves, ReportInput, RunReportData, SweepData } from './types.ts';
+import type { PercentileCurves, RunReportData, SweepData } from './types.ts';
 
 export class UnknownRunError extends Error {
   constructor(
@@ -19,11 +19,6 @@ export class UnknownRunError extends Error {
         : `unknown run id${runIds.length > 1 ? 's' : ''} ${runIds.join(', ')}; recent runs: ${known.slice(0, 5).join(', ')} (chatbench runs lists them all)`,
     );
   }
-}
-
-/** SQL string literal for ClickHouse: run ids come from the command line. */
-export function sqlString(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /**
@@ -75,57 +70,10 @@ export function sweepFromRuns(sweepId: string, runs: readonly RunResults[]): Swe
   return { sweepId, scenario: runs[0]!.scenario, parameter, points };
 }
 
-export async function loadFromStore(store: MetricsStore, runIds: readonly string[]): Promise<ReportInput> {
-  if (runIds.length === 0) throw new RangeError('name at least one run id');
-  const runs: RunReportData[] = [];
-  const missing: string[] = [];
-  for (const runId of runIds) {
-    const run = await loadRunFromStore(store, runId);
-    if (run) runs.push(run);
-    else missing.push(runId);
-  }
-  if (missing.length > 0) {
-    const known = (await store.listRuns({ limit: 20 })).map((r) => r.runId);
-    throw new UnknownRunError(missing, known);
-  }
-  let sweep: SweepData | undefined;
-  const sweepId = runs[0]!.results.sweepId;
-  if (sweepId) {
-    const members = (await store.listRuns()).filter((r) => r.sweepId === sweepId);
-    const results = await Promise.all(members.map((m) => store.getRun(m.runId)));
-    sweep = sweepFromRuns(sweepId, results.filter((r): r is RunResults => r !== undefined));
-  }
-  return { runs, sweep };
-}
-
-/** Reads samples.tsv (TSVWithNames: model, metric, t_ms, value_ms, tags). */
-export function parseSamplesTsv(text: string, source = SAMPLES_FILE): Array<{ model: string; metric: string; value_ms: number }> {
-  const lines = text.split('\n').filter((line) => line.length > 0);
-  if (lines.length === 0) return [];
-  const header = lines[0]!.split('\t');
-  const col = (name: string) => {
-    const index = header.indexOf(name);
-    if (index < 0) throw new Error(`${source}: missing column ${name}`);
-    return index;
-  };
-  const [model, metric, value] = [col('model'), col('metric'), col('value_ms')];
-  return lines.slice(1).map((line, i) => {
-    const cells = line.split('\t');
-    const value_ms = Number(cells[value]);
-    if (!Number.isFinite(value_ms)) throw new Error(`${source}:${i + 2}: value_ms is not a number`);
-    return { model: cells[model]!, metric: cells[metric]!, value_ms };
-  });
-}
-
-/** A run directory as `chatbench run --out DIR` writes it; samples.tsv is optional. */
+/** A run directory as `chatbench run --out DIR` writes it (results.json + samples.tsv). */
 export async function loadRunDir(dir: string): Promise<RunReportData> {
-  const resultsPath = join(dir, RESULTS_FILE);
-  const results = parseResults(JSON.parse(await readFile(resultsPath, 'utf8')), resultsPath);
-  let samplesText = '';
-  try {
-    samplesText = await readFile(join(dir, SAMPLES_FILE), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  return { results, percentiles: curvesFromSamples(parseSamplesTsv(samplesText, join(dir, SAMPLES_FILE))) };
+  const run = await readRunDir(dir);
+  const samples: Sample[] = [];
+  for await (const sample of run.samples) samples.push(sample);
+  return { results: run.results, percentiles: curvesFromSamples(samples) };
 }

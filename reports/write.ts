@@ -1,0 +1,86 @@
+// From run ids (or run directories) to an HTML file: the entry point `chatbench report`,
+// `run --report` and `sweep --report` share.
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RESULTS_FILE, type RunResults } from '../analysis/results-schema.ts';
+import { openStore } from '../analysis/store/index.ts';
+import { assertRunId } from '../analysis/store/sql.ts';
+import type { MetricsStore, StoreOptions } from '../analysis/store/types.ts';
+import { renderReport } from './build.ts';
+import { loadRunDir, loadRunFromStore, sweepFromRuns, UnknownRunError } from './load.ts';
+import type { ReportInput, RunReportData, SweepData } from './types.ts';
+
+export function defaultReportFile(runIds: readonly string[]): string {
+  const [first, ...rest] = runIds;
+  const safe = (id: string) => id.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `chatbench-report-${safe(first ?? 'empty')}${rest.length > 0 ? `-plus-${rest.length}` : ''}.html`;
+}
+
+async function isRunDir(path: string): Promise<boolean> {
+  try {
+    return (await stat(join(path, RESULTS_FILE))).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export interface WriteReportResult {
+  file: string;
+  runIds: string[];
+  bytes: number;
+}
+
+/**
+ * Each argument is a stored run id or a run directory on disk (results.json + samples.tsv), so a
+ * run kept on disk while the store was down can still be reported. The store is opened only when
+ * some argument is not a directory.
+ */
+export async function loadReportInput(args: readonly string[], storeOptions: StoreOptions = {}, openStoreFn: (o: StoreOptions) => Promise<MetricsStore> = openStore): Promise<ReportInput> {
+  if (args.length === 0) throw new RangeError('name at least one run id');
+  const sources = await Promise.all(args.map(async (arg) => ({ arg, dir: await isRunDir(arg) })));
+  for (const { arg, dir } of sources) if (!dir) assertRunId(arg);
+  let store: MetricsStore | undefined;
+  try {
+    const runs: RunReportData[] = [];
+    const missing: string[] = [];
+    for (const { arg, dir } of sources) {
+      if (dir) {
+        runs.push(await loadRunDir(arg));
+        continue;
+      }
+      store ??= await openStoreFn(storeOptions);
+      const run = await loadRunFromStore(store, arg);
+      if (run) runs.push(run);
+      else missing.push(arg);
+    }
+    if (missing.length > 0 && store) {
+      throw new UnknownRunError(missing, (await store.listRuns({ limit: 20 })).map((r) => r.runId));
+    }
+    return { runs, sweep: await findSweep(runs, store) };
+  } finally {
+    await store?.close();
+  }
+}
+
+/** The sweep the first run belongs to: every stored run of it, else the given runs of it. */
+async function findSweep(runs: readonly RunReportData[], store: MetricsStore | undefined): Promise<SweepData | undefined> {
+  const sweepId = runs[0]?.results.sweepId;
+  if (!sweepId) return undefined;
+  const given = runs.map((r) => r.results).filter((r) => r.sweepId === sweepId);
+  if (!store) return sweepFromRuns(sweepId, given);
+  const members = (await store.listRuns()).filter((r) => r.sweepId === sweepId);
+  const stored = await Promise.all(members.map((m) => store.getRun(m.runId)));
+  const byId = new Map<string, RunResults>(given.map((r) => [r.runId, r]));
+  for (const r of stored) if (r) byId.set(r.runId, r);
+  return sweepFromRuns(sweepId, [...byId.values()]);
+}
+
+export async function writeReport(runIds: readonly string[], file: string | undefined, storeOptions: StoreOptions = {}): Promise<WriteReportResult> {
+  const input = await loadReportInput(runIds, storeOptions);
+  input.generatedAt = new Date().toISOString();
+  const html = await renderReport(input);
+  const ids = input.runs.map((r) => r.results.runId);
+  const target = file ?? defaultReportFile(ids);
+  await writeFile(target, html);
+  return { file: target, runIds: ids, bytes: Buffer.byteLength(html) };
+}
