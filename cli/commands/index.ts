@@ -5,5 +5,8 @@ export type CommandRegistrar = (program: Command) => void;
 
 export const COMMANDS: Record<string, () => Promise<CommandRegistrar>> = {
   gate: async () => (await import('./gate.ts')).default,
+  runs: async () => (await import('./runs.ts')).default,
+  query: async () => (await import('./query.ts')).default,
+  load: async () => (await import('./load.ts')).default,
   report: async () => (await import('./report.ts')).default,
 };
