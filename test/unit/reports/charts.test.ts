@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'vega';
+import { compile } from 'vega-lite';
+import { CHARTS, type ChartSource } from '../../../reports/charts/index.ts';
+import { needsLogScale } from '../../../reports/charts/common.ts';
+import { specToSvg } from '../../../reports/render-svg.ts';
+import { backlogSweep, reconnectRun, vacationRun } from '../../support/report-fixtures.ts';
+
+const sources: Record<string, () => Promise<ChartSource>> = {
+  'vacation-small': async () => ({ run: await vacationRun() }),
+  'mass-reconnect-small': async () => ({ run: await reconnectRun() }),
+  'sweep-backlog': async () => ({ sweep: await backlogSweep() }),
+  empty: async () => ({}),
+  'run without data': async () => {
+    const run = await vacationRun();
+    const models = Object.fromEntries(
+      Object.entries(run.results.models).map(([m, r]) => [m, { ...r, actions: {}, phases: [], timeline: [] }]),
+    );
+    return { run: { results: { ...run.results, models }, percentiles: {} } };
+  },
+};
+
+// Which charts each fixture must draw: a chart silently returning undefined is a failure too.
+const EXPECTED: Record<string, string[]> = {
+  'vacation-small': ['rows-written', 'events-pushed', 'latency-percentiles', 'wal-phases'],
+  'mass-reconnect-small': ['rows-written', 'events-pushed', 'latency-percentiles', 'reconnect-timeline', 'wal-phases'],
+  'sweep-backlog': ['sweep-cost'],
+  empty: [],
+  'run without data': [],
+};
+
+describe('chart registry contract', () => {
+  for (const [id, chart] of Object.entries(CHARTS)) {
+    for (const [name, load] of Object.entries(sources)) {
+      it(`${id} on ${name}: a valid vega-lite spec or undefined`, async () => {
+        const spec = chart.build(await load());
+        expect(spec !== undefined).toBe(EXPECTED[name]!.includes(id));
+        if (!spec) return;
+        const vega = compile(spec).spec;
+        expect(() => parse(vega)).not.toThrow();
+        const svg = await specToSvg(spec);
+        expect(svg).toMatch(/^<svg/);
+        expect(svg).toContain('role-mark');
+      });
+    }
+  }
+
+  it('every chart has a title', () => {
+    for (const chart of Object.values(CHARTS)) expect(chart.title.length).toBeGreaterThan(0);
+  });
+});
+
+describe('chart specs (golden)', () => {
+  for (const [name, load] of Object.entries(sources)) {
+    for (const id of EXPECTED[name]!) {
+      it(`${id} from ${name}`, async () => {
+        const spec = CHARTS[id]!.build(await load());
+        await expect(`${JSON.stringify(spec, null, 2)}\n`).toMatchFileSnapshot(`__golden__/${id}.${name}.json`);
+      });
+    }
+  }
+});
+
+describe('scales', () => {
+  it('switches to a log-like scale only when values differ tenfold or more', () => {
+    expect(needsLogScale([1, 5])).toBe(false);
+    expect(needsLogScale([1, 10])).toBe(true);
+    expect(needsLogScale([0, 0, 200])).toBe(false);
+    expect(needsLogScale([])).toBe(false);
+  });
+
+  it('uses symlog for rows written when the sweep spans 1 to 20 rows per action', async () => {
+    const spec = CHARTS['sweep-cost']!.build({ sweep: await backlogSweep() }) as { spec: { encoding: { y: { scale: { type: string } } } } };
+    expect(spec.spec.encoding.y.scale.type).toBe('symlog');
+  });
+
+  it('keeps a linear axis for the small vacation run (5 vs 1)', async () => {
+    const spec = CHARTS['rows-written']!.build({ run: await vacationRun() }) as { encoding: { y: { scale: { type: string } } } };
+    expect(spec.encoding.y.scale.type).toBe('linear');
+  });
+});
