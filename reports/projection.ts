@@ -7,7 +7,14 @@ import type { RunResults } from '../analysis/results-schema.ts';
 import { html, type Html } from './escape.ts';
 import { formatNumber, modelNames } from './figures.ts';
 
-export const PROJECTION_ASSUMPTIONS = {
+export interface ProjectionAssumptions {
+  dailyActiveUsers: number;
+  messagesPerDay: number;
+  peakToAverage: number;
+  reconnectsPerUserPerDay: number;
+}
+
+export const PROJECTION_ASSUMPTIONS: Readonly<ProjectionAssumptions> = {
   /** seeds: back-of-envelope estimate */
   dailyActiveUsers: 500e6,
   /** seeds: back-of-envelope estimate (their "~40 sent per user" does not multiply to this; we use the total) */
@@ -16,9 +23,7 @@ export const PROJECTION_ASSUMPTIONS = {
   peakToAverage: 3,
   /** ours, not the seeds': how often a daily user's client reconnects and catches up */
   reconnectsPerUserPerDay: 5,
-} as const;
-
-export type ProjectionAssumptions = typeof PROJECTION_ASSUMPTIONS;
+};
 
 /** The actions whose cost follows each message: its delivery and its read. */
 const PER_MESSAGE_ACTIONS: readonly ActionKind[] = ['deliver', 'read'];
