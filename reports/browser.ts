@@ -50,7 +50,8 @@ export async function visitReport(file: string, options: { screenshot?: string; 
     visit.charts = await page.$$eval('figure[data-chart]', (figures) =>
       figures.map((figure) => ({
         chart: figure.getAttribute('data-chart') ?? '',
-        marks: figure.querySelectorAll('svg .mark-rect path, svg .mark-line path, svg .mark-symbol path, svg g[class^="mark-"] > path').length,
+        // data marks only (role-mark), not axes or legend symbols, which draw even without data
+        marks: figure.querySelectorAll('svg g.role-mark > path').length,
       })),
     );
     if (options.screenshot) await page.screenshot({ path: options.screenshot, fullPage: true });
