@@ -29,21 +29,21 @@ const SWEEP_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 export function sweepRunsSql(sweepId: string): string {
   return `
-    SELECT run_id, any(scenario) AS scenario, any(params) AS params, any(started_at) AS started_at
+    SELECT run_id, any(scenario) AS run_scenario, any(params) AS run_params, any(started_at) AS run_started_at
     FROM runs
     WHERE sweep_id = ${sqlString(sweepId)}
     GROUP BY run_id
-    ORDER BY started_at, run_id`;
+    ORDER BY run_started_at, run_id`;
 }
 
 /** `parameter` names the varied parameter; by default the single one whose value differs. */
 export async function sweepCurve(store: MetricsStore, sweepId: string, parameter?: string): Promise<SweepCurve> {
   if (!SWEEP_ID.test(sweepId)) throw new SweepError(`sweep id ${JSON.stringify(sweepId)} is not valid`);
-  const runs = (await store.query<{ run_id: string; scenario: string; params: string; started_at: unknown }>(sweepRunsSql(sweepId))).map((row) => ({
+  const runs = (await store.query<{ run_id: string; run_scenario: string; run_params: string; run_started_at: unknown }>(sweepRunsSql(sweepId))).map((row) => ({
     runId: row.run_id,
-    scenario: row.scenario,
-    params: JSON.parse(row.params) as Record<string, number | string | boolean>,
-    startedAt: toNumber(row.started_at, 'started_at'),
+    scenario: row.run_scenario,
+    params: JSON.parse(row.run_params) as Record<string, number | string | boolean>,
+    startedAt: toNumber(row.run_started_at, 'started_at'),
   }));
   if (runs.length === 0) throw new SweepError(`no stored runs belong to sweep ${sweepId}`);
   const keys = [...new Set(runs.flatMap((run) => Object.keys(run.params)))].sort();

@@ -93,24 +93,26 @@ class SqlMetricsStore implements MetricsStore {
       throw new RangeError(`limit must be a positive integer, got ${filter.limit}`);
     }
     const where = filter.scenario === undefined ? '' : `WHERE scenario = ${sqlString(filter.scenario)}`;
+    // Aliases differ from column names: older ClickHouse substitutes an alias into WHERE, which
+    // would put any(scenario) inside the filter.
     const rows = await this.engine.select<RunRow>(`
-      SELECT run_id, any(scenario) AS scenario, any(params) AS params, toString(any(seed)) AS seed,
-             any(driver) AS driver, any(git_sha) AS git_sha, any(started_at) AS started_at,
-             any(sweep_id) AS sweep_id, arraySort(groupArray(model)) AS models
+      SELECT run_id, any(scenario) AS run_scenario, any(params) AS run_params, toString(any(seed)) AS run_seed,
+             any(driver) AS run_driver, any(git_sha) AS run_git_sha, any(started_at) AS run_started_at,
+             any(sweep_id) AS run_sweep_id, arraySort(groupArray(model)) AS run_models
       FROM runs ${where}
       GROUP BY run_id
-      ORDER BY started_at DESC, run_id
+      ORDER BY run_started_at DESC, run_id
       ${filter.limit ? `LIMIT ${filter.limit}` : ''}`);
     return rows.map((row) => ({
       runId: row.run_id,
-      scenario: row.scenario,
-      startedAt: new Date(toNumber(row.started_at, 'started_at')).toISOString(),
-      params: JSON.parse(row.params) as StoredRunSummary['params'],
-      seed: toNumber(row.seed, 'seed'),
-      models: row.models,
-      gitSha: row.git_sha,
-      driver: row.driver,
-      ...(row.sweep_id ? { sweepId: row.sweep_id } : {}),
+      scenario: row.run_scenario,
+      startedAt: new Date(toNumber(row.run_started_at, 'started_at')).toISOString(),
+      params: JSON.parse(row.run_params) as StoredRunSummary['params'],
+      seed: toNumber(row.run_seed, 'seed'),
+      models: row.run_models,
+      gitSha: row.run_git_sha,
+      driver: row.run_driver,
+      ...(row.run_sweep_id ? { sweepId: row.run_sweep_id } : {}),
     }));
   }
 
@@ -167,14 +169,14 @@ class SqlMetricsStore implements MetricsStore {
 
 interface RunRow {
   run_id: string;
-  scenario: string;
-  params: string;
-  seed: string;
-  driver: string;
-  git_sha: string;
-  started_at: unknown;
-  sweep_id: string;
-  models: string[];
+  run_scenario: string;
+  run_params: string;
+  run_seed: string;
+  run_driver: string;
+  run_git_sha: string;
+  run_started_at: unknown;
+  run_sweep_id: string;
+  run_models: string[];
 }
 
 function actionLines(results: RunResults): string {
