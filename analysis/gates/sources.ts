@@ -12,7 +12,7 @@ export class RunNotFoundError extends Error {
 }
 
 /** A run directory (holding results.json) or a results.json file itself. */
-export async function readRunDir(path: string): Promise<RunResults> {
+export async function readRunResults(path: string): Promise<RunResults> {
   let file = path;
   try {
     if ((await stat(path)).isDirectory()) file = join(path, RESULTS_FILE);
@@ -56,8 +56,10 @@ export async function findLatestBaseline(store: MetricsStore, runs: readonly Run
   const first = runs[0];
   if (!first) return undefined;
   const shas = new Set(runs.map((r) => r.gitSha));
-  const candidates = (await store.listRuns({ scenario: first.scenario }))
-    .filter((summary) => !shas.has(summary.gitSha) && sameParams(summary, first))
+  // Filtered here, not with listRuns({ scenario }), which chDB currently rejects (an aggregate
+  // alias reused in WHERE); the params comparison has to happen here anyway.
+  const candidates = (await store.listRuns())
+    .filter((summary) => summary.scenario === first.scenario && !shas.has(summary.gitSha) && sameParams(summary, first))
     .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   const latest = candidates[0];
   return latest ? getStoredRun(store, latest.runId) : undefined;

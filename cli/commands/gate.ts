@@ -16,13 +16,14 @@ import {
   type GateFile,
   type GateReport,
 } from '../../analysis/gates/index.ts';
-import { findLatestBaseline, getStoredRun, isRunDir, readRunDir, RunNotFoundError } from '../../analysis/gates/sources.ts';
+import { findLatestBaseline, getStoredRun, isRunDir, readRunResults, RunNotFoundError } from '../../analysis/gates/sources.ts';
 import { ResultsValidationError, type RunResults } from '../../analysis/results-schema.ts';
-import type { MetricsStore, StoreOptions } from '../../analysis/store/types.ts';
+import { openStore, type MetricsStore, type OpenStoreOptions } from '../../analysis/store/index.ts';
 import { CliError, EXIT, UsageError } from '../exit-codes.ts';
+import { addStoreOptions, asCliError, storeOptionsFrom, type StoreCliOptions } from '../store-options.ts';
 import type { CommandRegistrar } from './index.ts';
 
-export interface GateOptions {
+export interface GateOptions extends StoreCliOptions {
   thresholds?: string;
   run: string[];
   results: string[];
@@ -30,39 +31,36 @@ export interface GateOptions {
   junit?: string;
   summary?: string;
   json?: boolean;
-  clickhouseUrl?: string;
-  storeDir?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 const register: CommandRegistrar = (program: Command) => {
-  program
-    .command('gate')
-    .description('fail the build when a run breaks its thresholds or regresses against a baseline')
-    .option('--thresholds <file>', 'thresholds file (.json, or .ts with a default export)')
-    .option('--run <runId>', 'a stored run to gate (repeat for several runs of one workload)', collect, [])
-    .option('--results <dir>', 'a run directory holding results.json (repeatable)', collect, [])
-    .option('--baseline <runId|latest|dir>', 'compare against a stored run, the latest comparable one, or a run directory')
-    .option('--junit <file>', 'write JUnit XML: one testsuite per model, one testcase per expression')
-    .option('--summary <file>', 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
-    .option('--json', 'print the gate report as JSON only')
-    .option('--clickhouse-url <url>', 'metrics store on a ClickHouse server (default: embedded chDB)')
-    .option('--store-dir <dir>', 'embedded metrics store directory (default .chatbench/store)')
-    .action(async (options: GateOptions) => {
-      const report = await gate(options);
-      if (!report.passed) {
-        const { fail, unknown } = report.counts;
-        throw new CliError(`gate failed: ${fail} failed, ${unknown} unknown`, EXIT.gateFailed);
-      }
-    });
+  addStoreOptions(
+    program
+      .command('gate')
+      .description('fail the build when a run breaks its thresholds or regresses against a baseline')
+      .option('--thresholds <file>', 'thresholds file (.json, or .ts with a default export)')
+      .option('--run <runId>', 'a stored run to gate (repeat for several runs of one workload)', collect, [])
+      .option('--results <dir>', 'a run directory holding results.json (repeatable)', collect, [])
+      .option('--baseline <runId|latest|dir>', 'compare against a stored run, the latest comparable one, or a run directory')
+      .option('--junit <file>', 'write JUnit XML: one testsuite per model, one testcase per expression')
+      .option('--summary <file>', 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
+      .option('--json', 'print the gate report as JSON only'),
+  ).action(async (options: GateOptions) => {
+    const report = await gate(options);
+    if (!report.passed) {
+      const { fail, unknown } = report.counts;
+      throw new CliError(`gate failed: ${fail} failed, ${unknown} unknown`, EXIT.gateFailed);
+    }
+  });
 };
 export default register;
 
 export async function gate(options: GateOptions): Promise<GateReport> {
   if (!options.thresholds) throw new UsageError('--thresholds <file> is required');
   const file = await loadThresholds(options.thresholds);
-  const store = new LazyStore({ clickhouseUrl: options.clickhouseUrl, dataDir: options.storeDir });
+  const store = new LazyStore(storeOptionsFrom(options));
   try {
     const runs = await collectRuns(options, file, store);
     checkAgainstFile(file, runs);
@@ -76,6 +74,8 @@ export async function gate(options: GateOptions): Promise<GateReport> {
     }
     await writeOutputs(report, options);
     return report;
+  } catch (error) {
+    throw asCliError(error);
   } finally {
     await store.close();
   }
@@ -142,7 +142,7 @@ async function resolveBaseline(value: string | undefined, runs: RunResults[], st
 
 async function fromDisk(path: string, option: string): Promise<RunResults> {
   try {
-    return await readRunDir(path);
+    return await readRunResults(path);
   } catch (error) {
     if (error instanceof RunNotFoundError) throw new UsageError(`${option} ${error.message}`);
     if (error instanceof ResultsValidationError) throw new CliError(`${option}: ${error.message}`);
@@ -181,7 +181,7 @@ async function writeText(path: string, text: string, option: string): Promise<vo
 /** Opens the metrics store only when a run or baseline is read from it: gating run directories needs no store. */
 class LazyStore {
   private store?: Promise<MetricsStore>;
-  constructor(private readonly options: StoreOptions) {}
+  constructor(private readonly options: OpenStoreOptions) {}
 
   open(): Promise<MetricsStore> {
     this.store ??= openStore(this.options);
@@ -191,18 +191,4 @@ class LazyStore {
   async close(): Promise<void> {
     if (this.store) await (await this.store.catch(() => undefined))?.close();
   }
-}
-
-async function openStore(options: StoreOptions): Promise<MetricsStore> {
-  // The store module lands separately; importing it by a computed name keeps the gate usable on
-  // run directories meanwhile.
-  const specifier = '../../analysis/store/index.ts';
-  let module: { openStore?: (o: StoreOptions) => Promise<MetricsStore> };
-  try {
-    module = (await import(specifier)) as typeof module;
-  } catch (error) {
-    throw new CliError(`metrics store unavailable: ${error instanceof Error ? error.message : error}`);
-  }
-  if (!module.openStore) throw new CliError('metrics store unavailable: no openStore export');
-  return module.openStore(options);
 }
