@@ -9,4 +9,6 @@ export const COMMANDS: Record<string, () => Promise<CommandRegistrar>> = {
   query: async () => (await import('./query.ts')).default,
   load: async () => (await import('./load.ts')).default,
   report: async () => (await import('./report.ts')).default,
+  serve: async () => (await import('./serve.ts')).default,
+  token: async () => (await import('./token.ts')).default,
 };
