@@ -25,15 +25,15 @@ import type { CommandRegistrar } from './index.ts';
 
 export interface GateOptions extends StoreCliOptions {
   thresholds?: string;
-  run: string[];
-  results: string[];
+  run?: string[];
+  results?: string[];
   baseline?: string;
   junit?: string;
   summary?: string;
   json?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 const register: CommandRegistrar = (program: Command) => {
   addStoreOptions(
@@ -41,8 +41,8 @@ const register: CommandRegistrar = (program: Command) => {
       .command('gate')
       .description('fail the build when a run breaks its thresholds or regresses against a baseline')
       .option('--thresholds <file>', 'thresholds file (.json, or .ts with a default export)')
-      .option('--run <runId>', 'a stored run to gate (repeat for several runs of one workload)', collect, [])
-      .option('--results <dir>', 'a run directory holding results.json (repeatable)', collect, [])
+      .option('--run <runId>', 'a stored run to gate (repeat for several runs of one workload)', collect)
+      .option('--results <dir>', 'a run directory holding results.json (repeatable)', collect)
       .option('--baseline <runId|latest|dir>', 'compare against a stored run, the latest comparable one, or a run directory')
       .option('--junit <file>', 'write JUnit XML: one testsuite per model, one testcase per expression')
       .option('--summary <file>', 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
@@ -92,8 +92,8 @@ async function loadThresholds(path: string): Promise<GateFile> {
 
 async function collectRuns(options: GateOptions, file: GateFile, store: LazyStore): Promise<RunResults[]> {
   const runs: RunResults[] = [];
-  for (const dir of options.results) runs.push(await fromDisk(dir, '--results'));
-  for (const id of options.run) runs.push(await fromStore(store, id, '--run'));
+  for (const dir of options.results ?? []) runs.push(await fromDisk(dir, '--results'));
+  for (const id of options.run ?? []) runs.push(await fromStore(store, id, '--run'));
   if (runs.length > 0) return runs;
   if (file.scenario) {
     // Running the file's scenario belongs here once `chatbench run` exposes it to other commands.
