@@ -16,7 +16,7 @@ export const SINK_DEFAULTS = {
   flushIntervalMs: 1_000,
 } as const;
 
-export type SinkOptions = Partial<typeof SINK_DEFAULTS>;
+export type SinkOptions = Partial<Record<keyof typeof SINK_DEFAULTS, number>>;
 
 export interface SampleSink {
   start(): void;
