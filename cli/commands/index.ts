@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 export type CommandRegistrar = (program: Command) => void;
 
 export const COMMANDS: Record<string, () => Promise<CommandRegistrar>> = {
+  list: async () => (await import('./list.ts')).default,
+  run: async () => (await import('./run.ts')).default,
   gate: async () => (await import('./gate.ts')).default,
   runs: async () => (await import('./runs.ts')).default,
   query: async () => (await import('./query.ts')).default,

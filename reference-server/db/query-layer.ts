@@ -4,7 +4,9 @@
 import type pg from 'pg';
 import type { ActionKind } from '../../analysis/metric-names.ts';
 
-export type Attribution = ActionKind | 'setup';
+// `setup` (migrations, seeding) and `check` (post-run verification) are not user actions but
+// still count, so the database cross-check balances
+export type Attribution = ActionKind | 'setup' | 'check';
 
 export interface ActionCounters {
   statements: number;

@@ -1,0 +1,46 @@
+// Options shared by run and sweep, parsed and validated at the boundary.
+import { Option, type Command } from 'commander';
+import { driverIds } from '../drivers/registry.ts';
+import { modelIds } from '../reference-server/models/registry.ts';
+import { UsageError } from './exit-codes.ts';
+
+export interface RunCliOptions {
+  models?: string;
+  set: string[];
+  seed?: string;
+  driver?: string;
+  nodes?: string;
+  out?: string;
+  json?: boolean;
+  pgUrl?: string;
+  store: boolean;
+  report?: string | boolean;
+}
+
+export function addRunOptions(command: Command): Command {
+  return command
+    .option('--models <ids>', `comma-separated models (${modelIds().join(', ')})`)
+    .option('--set <key=value>', 'set a scenario parameter (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--seed <n>', 'seed: the same seed makes the same plan', '1')
+    .addOption(new Option('--driver <id>', `load driver (${driverIds().join(', ')})`).default('node'))
+    .option('--nodes <n>', 'reference-server nodes', '1')
+    .option('--out <dir>', 'run directory for results.json and samples.tsv (default .chatbench/runs/<runId>)')
+    .option('--json', 'print only the results JSON')
+    .option('--pg-url <url>', 'use this Postgres server (env CHATBENCH_PG_URL; default: embedded)')
+    .option('--no-store', 'keep the run directory but do not store it in the metrics store')
+    .option('--report [file]', 'also write an HTML report');
+}
+
+export function parseInteger(option: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`${option} ${raw}: expected an integer`);
+  return Number(raw);
+}
+
+export function parseModels(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  return raw
+    .split(',')
+    .map((model) => model.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,73 @@
+// The side-by-side table a run prints: per action, each model's cost per action and the ratio
+// between the first two models; then latency quantiles and the consistency checks.
+import type { ActionFigures, RunResults } from '../analysis/results-schema.ts';
+import { ACTION_KINDS, LATENCY_METRICS } from '../analysis/metric-names.ts';
+import { renderRows } from './text-table.ts';
+
+const perAction = (figures: ActionFigures | undefined, figure: keyof ActionFigures) =>
+  figures && figures.count > 0 ? figures[figure] / figures.count : undefined;
+
+function fixed(value: number | undefined, digits = 2): string {
+  return value === undefined ? '-' : value.toFixed(digits);
+}
+
+function ratio(a: number | undefined, b: number | undefined): string {
+  if (a === undefined || b === undefined) return '-';
+  if (b === 0) return a === 0 ? '1.0x' : 'inf';
+  return `${(a / b).toFixed(1)}x`;
+}
+
+export function renderRun(results: RunResults): string {
+  const models = Object.keys(results.models);
+  const [first, second] = models;
+  const lines: string[] = [];
+  const params = Object.entries(results.params).map(([name, value]) => `${name}=${value}`).join(' ');
+  lines.push(`${results.scenario}  ${params}  seed=${results.seed}  driver=${results.driver}  nodes=${results.nodes ?? 1}`, '');
+  const rows: Record<string, unknown>[] = [];
+  for (const kind of ACTION_KINDS) {
+    if (!models.some((model) => results.models[model]!.actions[kind])) continue;
+    const row: Record<string, unknown> = { action: kind, count: results.models[first!]!.actions[kind]?.count ?? 0 };
+    for (const model of models) {
+      const figures = results.models[model]!.actions[kind];
+      row[`${model} rows/act`] = fixed(perAction(figures, 'db.rows_written'));
+      row[`${model} stmts/act`] = fixed(perAction(figures, 'db.statements'));
+      row[`${model} events/act`] = fixed(perAction(figures, 'ws.events_pushed'));
+    }
+    if (second) {
+      const a = results.models[first!]!.actions[kind];
+      const b = results.models[second]!.actions[kind];
+      row[`rows ${first}/${second}`] = ratio(perAction(a, 'db.rows_written'), perAction(b, 'db.rows_written'));
+      row[`events ${first}/${second}`] = ratio(perAction(a, 'ws.events_pushed'), perAction(b, 'ws.events_pushed'));
+    }
+    rows.push(row);
+  }
+  lines.push(renderRows(rows));
+  const latencyRows: Record<string, unknown>[] = [];
+  for (const metric of LATENCY_METRICS) {
+    if (!models.some((model) => results.models[model]!.latency[metric])) continue;
+    const row: Record<string, unknown> = { 'latency (ms)': metric };
+    for (const model of models) {
+      const summary = results.models[model]!.latency[metric];
+      row[`${model} n`] = summary?.count ?? 0;
+      row[`${model} p50/p95/p99`] = summary ? `${fixed(summary.p50)} / ${fixed(summary.p95)} / ${fixed(summary.p99)}` : '-';
+    }
+    latencyRows.push(row);
+  }
+  if (latencyRows.length) lines.push(renderRows(latencyRows));
+  for (const model of models) {
+    const result = results.models[model]!;
+    const errors = Object.entries(result.errors).map(([code, count]) => `${code}=${count}`).join(' ') || 'none';
+    lines.push(
+      `${model}: ticks ${result.check.ticks_consistent ? 'consistent' : 'INCONSISTENT'} (${result.check.messages_checked ?? 0} checked)` +
+        `, db ${result.db.consistent ? 'consistent' : 'INCONSISTENT'} (app ${result.db.app_rows_written} rows, Postgres ${result.db.tuples_written} tuples)` +
+        `, WAL ${(result.db.wal_bytes / 1024).toFixed(0)} KiB, errors: ${errors}`,
+    );
+    for (const example of result.check.examples ?? []) lines.push(`  ${example}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** true when every model's checks hold: a run that is not consistent exits non-zero */
+export function runIsConsistent(results: RunResults): boolean {
+  return Object.values(results.models).every((model) => model.check.ticks_consistent && model.db.consistent);
+}

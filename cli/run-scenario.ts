@@ -1,0 +1,164 @@
+// `chatbench run` as a function: validates everything at the boundary (errors name the option),
+// runs each model on its own fresh database one after the other, writes the run directory and
+// stores it. Gates, sweeps and benchmarks call this too.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import type { RunResults, Sample } from '../analysis/results-schema.ts';
+import { defaultRunDir, persistRun, writeRunDir } from '../analysis/store/run-dir.ts';
+import type { OpenStoreOptions } from '../analysis/store/index.ts';
+import { runModel } from '../drivers/orchestrator.ts';
+import { DRIVERS, driverIds } from '../drivers/registry.ts';
+import { connectPostgres, postgresVersion } from '../reference-server/db/postgres.ts';
+import { MODELS, DEFAULT_MODELS, modelIds } from '../reference-server/models/registry.ts';
+import { ParamError, resolveParams, type ScenarioDefinition } from '../scenarios/define.ts';
+import { SCENARIOS, scenarioIds } from '../scenarios/registry.ts';
+import { UsageError } from './exit-codes.ts';
+
+export const RUN_DEFAULTS = {
+  seed: 1,
+  driver: 'node',
+  nodes: 1,
+  maxNodes: 8,
+};
+
+export interface RunOptions {
+  scenario: string;
+  /** `key=value` strings as given to --set (a sweep adds its varied value last: last one wins) */
+  sets?: string[];
+  seed?: number;
+  models?: string[];
+  driver?: string;
+  nodes?: number;
+  pgUrl?: string;
+  /** the run directory; default .chatbench/runs/<runId> */
+  outDir?: string;
+  /** false: do not store (the run directory is still written) */
+  store?: OpenStoreOptions | false;
+  sweepId?: string;
+  command?: string;
+  progress?: (line: string) => void;
+  note?: (line: string) => void;
+}
+
+export interface RunOutcome {
+  results: RunResults;
+  dir: string;
+  samples: Sample[];
+  stored: { stored: boolean; alreadyStored: boolean; error?: string } | undefined;
+}
+
+export interface ValidatedRun {
+  definition: ScenarioDefinition;
+  params: Record<string, number>;
+  seed: number;
+  models: string[];
+  driver: string;
+  nodes: number;
+}
+
+export function validateRunOptions(options: RunOptions): ValidatedRun {
+  const definition = SCENARIOS[options.scenario];
+  if (!definition) throw new UsageError(`unknown scenario "${options.scenario}"; valid scenarios: ${scenarioIds().join(', ')}`);
+  let params: Record<string, number>;
+  try {
+    params = resolveParams(definition, options.sets ?? []);
+  } catch (error) {
+    if (error instanceof ParamError) throw new UsageError(error.message);
+    throw error;
+  }
+  const seed = options.seed ?? RUN_DEFAULTS.seed;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed ${seed}: expected a non-negative integer`);
+  const models = options.models ?? DEFAULT_MODELS;
+  if (models.length === 0) throw new UsageError(`--models: name at least one of ${modelIds().join(', ')}`);
+  for (const model of models) if (!MODELS[model]) throw new UsageError(`--models: unknown model "${model}"; valid models: ${modelIds().join(', ')}`);
+  if (new Set(models).size !== models.length) throw new UsageError(`--models: a model is named twice (${models.join(',')})`);
+  const driver = options.driver ?? RUN_DEFAULTS.driver;
+  if (!DRIVERS[driver]) throw new UsageError(`--driver: unknown driver "${driver}"; valid drivers: ${driverIds().join(', ')}`);
+  const nodes = options.nodes ?? RUN_DEFAULTS.nodes;
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > RUN_DEFAULTS.maxNodes) throw new UsageError(`--nodes ${nodes}: expected an integer from 1 to ${RUN_DEFAULTS.maxNodes}`);
+  try {
+    definition.plan(params as never, seed);
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
+  return { definition, params, seed, models, driver, nodes };
+}
+
+export async function runScenario(options: RunOptions): Promise<RunOutcome> {
+  const run = validateRunOptions(options);
+  const driver = await DRIVERS[run.driver]!();
+  const missing = await driver.unavailable();
+  if (missing) throw new UsageError(`--driver ${run.driver} is not available here: ${missing}`);
+  const plan = run.definition.plan(run.params as never, run.seed);
+  const progress = options.progress ?? (() => {});
+  const startedAt = new Date();
+  const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${run.definition.id}-${randomBytes(3).toString('hex')}`;
+  progress(options.pgUrl ? 'connecting to Postgres' : 'starting embedded Postgres');
+  const postgres = await connectPostgres(options.pgUrl);
+  const secret = randomBytes(24).toString('base64url');
+  const models: RunResults['models'] = {};
+  const samples: Sample[] = [];
+  let pgVersion = 'unknown';
+  try {
+    pgVersion = await postgresVersion(postgres.url);
+    for (const modelId of run.models) {
+      const { result, samples: modelSamples } = await runModel({
+        model: MODELS[modelId]!(),
+        plan,
+        driver,
+        pgAdminUrl: postgres.url,
+        nodes: run.nodes,
+        secret,
+        progress,
+      });
+      models[modelId] = result;
+      samples.push(...modelSamples);
+      options.note?.(`${modelId}: done in ${(result.wallMs! / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await postgres.stop();
+  }
+  const results: RunResults = {
+    runId,
+    scenario: run.definition.id,
+    seed: run.seed,
+    params: run.params,
+    driver: run.driver,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    gitSha: gitSha(),
+    nodes: run.nodes,
+    machine: { cores: cpus().length, memoryBytes: totalmem(), platform: `${process.platform} ${process.arch}`, cpuModel: cpus()[0]?.model, node: process.version },
+    postgresVersion: pgVersion,
+    command: options.command ?? reproduceCommand(run),
+    ...(options.sweepId ? { sweepId: options.sweepId } : {}),
+    models,
+  };
+  const dir = resolve(options.outDir ?? defaultRunDir(runId));
+  await writeRunDir(dir, results, samples);
+  let stored: RunOutcome['stored'];
+  if (options.store !== false) {
+    progress('storing the run');
+    stored = await persistRun(dir, options.store ?? {});
+  }
+  return { results, dir, samples, stored };
+}
+
+export function reproduceCommand(run: ValidatedRun): string {
+  const sets = Object.entries(run.params).map(([name, value]) => `--set ${name}=${value}`);
+  return ['chatbench run', run.definition.id, ...sets, `--seed ${run.seed}`, `--models ${run.models.join(',')}`, `--driver ${run.driver}`, ...(run.nodes > 1 ? [`--nodes ${run.nodes}`] : [])].join(' ');
+}
+
+let cachedSha: string | undefined;
+function gitSha(): string {
+  if (cachedSha !== undefined) return cachedSha;
+  try {
+    cachedSha = execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    cachedSha = 'unknown';
+  }
+  return cachedSha;
+}

@@ -1,0 +1,237 @@
+// What a chat client knows, derived only from frames the server pushed: messages held, acks to
+// send, and the tick of every message it sent. Pure and free of Node imports, so the Node and
+// k6 drivers share it (and it is tested on hand-built frame sequences).
+import { STATUS_RANK, tickFrom, type ClientFrame, type ServerFrame, type Tick } from '../reference-server/protocol.ts';
+
+interface Marks {
+  d: number;
+  r: number;
+}
+
+export interface ConversationView {
+  id: number;
+  kind: 'direct' | 'group';
+  members: number;
+  /** highest seq held with every seq below it held too (cumulative acks never skip a gap) */
+  heldThrough: number;
+  held: Set<number>;
+  /** messages of others received live or in a sync batch */
+  receivedFromOthers: number;
+  /** own messages: seq -> scheduled send time (epoch ms) */
+  own: Map<number, number>;
+  deliveredAcked: number;
+  readAcked: number;
+  /** watermark model: per-member marks, and a floor over all other members from a reconnect */
+  marks: Map<number, Marks>;
+  floor: Marks;
+  /** naive model: per own message, per recipient, the highest status rank seen */
+  statuses: Map<number, Map<number, number>>;
+  /** messages seen since the last open, for readEvery */
+  seenSinceOpen: number;
+}
+
+export interface ApplyResult {
+  /** acks the client sends in response (cumulative delivery acks) */
+  replies: ClientFrame[];
+  /** live messages received: their scheduled send time, for delivery latency */
+  delivered: { conversationId: number; seq: number; scheduledAt: number }[];
+  duplicates: number;
+}
+
+export class ClientState {
+  readonly conversations = new Map<number, ConversationView>();
+  statusCursor: number | undefined;
+  readReceipts: boolean | undefined;
+  synced = false;
+
+  constructor(readonly userId: number) {}
+
+  conversation(id: number): ConversationView | undefined {
+    return this.conversations.get(id);
+  }
+
+  apply(frame: ServerFrame): ApplyResult {
+    const result: ApplyResult = { replies: [], delivered: [], duplicates: 0 };
+    switch (frame.type) {
+      case 'conversations':
+        for (const item of frame.items) {
+          const existing = this.conversations.get(item.id);
+          if (existing) existing.members = item.members;
+          else this.conversations.set(item.id, newView(item.id, item.kind, item.members));
+        }
+        break;
+      case 'msg': {
+        const view = this.conversations.get(frame.conversationId);
+        if (!view) break;
+        if (!this.hold(view, frame.seq, frame.senderId)) result.duplicates += 1;
+        else result.delivered.push({ conversationId: view.id, seq: frame.seq, scheduledAt: scheduledAtOf(frame.body) });
+        this.ackDelivery(view, result);
+        break;
+      }
+      case 'sync_batch': {
+        const view = this.conversations.get(frame.conversationId);
+        if (!view) break;
+        for (const message of frame.messages) {
+          if (message.senderId === this.userId && !view.own.has(message.seq)) view.own.set(message.seq, message.sentAt);
+          if (!this.hold(view, message.seq, message.senderId)) result.duplicates += 1;
+        }
+        this.ackDelivery(view, result);
+        break;
+      }
+      case 'ack': {
+        const view = this.conversations.get(frame.conversationId);
+        if (view && !view.held.has(frame.seq)) this.hold(view, frame.seq, this.userId);
+        break;
+      }
+      case 'status': {
+        const view = this.conversations.get(frame.conversationId);
+        if (!view) break;
+        let perRecipient = view.statuses.get(frame.seq);
+        if (!perRecipient) view.statuses.set(frame.seq, (perRecipient = new Map()));
+        perRecipient.set(frame.userId, Math.max(perRecipient.get(frame.userId) ?? 0, STATUS_RANK[frame.status]));
+        break;
+      }
+      case 'status_update': {
+        const view = this.conversations.get(frame.conversationId);
+        if (!view) break;
+        if (frame.userId === undefined) {
+          view.floor = { d: Math.max(view.floor.d, frame.lastDeliveredSeq), r: Math.max(view.floor.r, frame.lastReadSeq) };
+        } else {
+          const old = view.marks.get(frame.userId) ?? { d: 0, r: 0 };
+          view.marks.set(frame.userId, { d: Math.max(old.d, frame.lastDeliveredSeq), r: Math.max(old.r, frame.lastReadSeq) });
+        }
+        break;
+      }
+      case 'synced':
+        this.synced = true;
+        this.statusCursor = frame.statusCursor;
+        if (frame.settings) this.readReceipts = frame.settings.readReceipts;
+        break;
+      case 'settings':
+        this.readReceipts = frame.readReceipts;
+        break;
+      default:
+        break;
+    }
+    return result;
+  }
+
+  /** records an own message the moment it is acked, with its scheduled send time */
+  ownSent(conversationId: number, seq: number, scheduledAt: number): void {
+    const view = this.conversations.get(conversationId);
+    if (!view) return;
+    view.own.set(seq, scheduledAt);
+    if (!view.held.has(seq)) this.hold(view, seq, this.userId);
+  }
+
+  /**
+   * The read ack an open produces, or nothing: nothing new to read, or (for a client that caches
+   * settings) read receipts are off.
+   */
+  open(conversationId: number, cachesSettings: boolean): ClientFrame | undefined {
+    const view = this.conversations.get(conversationId);
+    if (!view) return undefined;
+    view.seenSinceOpen = 0;
+    if (cachesSettings && this.readReceipts === false) return undefined;
+    const upTo = view.heldThrough;
+    if (upTo <= view.readAcked) return undefined;
+    view.readAcked = upTo;
+    return { type: 'read', conversationId, upToSeq: upTo };
+  }
+
+  tick(conversationId: number, seq: number): Tick {
+    const view = this.conversations.get(conversationId);
+    if (!view) return 'sent';
+    const recipients = view.members - 1;
+    if (view.floor.r >= seq) return 'read';
+    let delivered = 0;
+    let read = 0;
+    const statuses = view.statuses.get(seq);
+    if (statuses) {
+      for (const rank of statuses.values()) {
+        if (rank >= STATUS_RANK.delivered) delivered += 1;
+        if (rank >= STATUS_RANK.read) read += 1;
+      }
+    }
+    for (const [member, marks] of view.marks) {
+      if (member === this.userId) continue;
+      if (Math.max(marks.d, view.floor.d) >= seq) delivered += 1;
+      if (Math.max(marks.r, view.floor.r) >= seq) read += 1;
+    }
+    if (view.floor.d >= seq) delivered = Math.max(delivered, recipients);
+    return tickFrom(recipients, delivered, read);
+  }
+
+  /** every own message holds at least `tick` */
+  allOwnAtLeast(tick: Tick, conversationIds?: number[]): boolean {
+    for (const view of this.conversations.values()) {
+      if (conversationIds && !conversationIds.includes(view.id)) continue;
+      for (const seq of view.own.keys()) if (STATUS_RANK[this.tick(view.id, seq)] < STATUS_RANK[tick]) return false;
+    }
+    return true;
+  }
+
+  /** the highest own seq that `reader` is known to have read through, in one conversation */
+  readThrough(conversationId: number, reader: number): number {
+    const view = this.conversations.get(conversationId);
+    if (!view) return 0;
+    const marks = view.marks.get(reader);
+    let through = Math.max(view.floor.r, marks?.r ?? 0);
+    if (view.statuses.size) {
+      for (const seq of [...view.own.keys()].sort((a, b) => a - b)) {
+        if ((view.statuses.get(seq)?.get(reader) ?? 0) >= STATUS_RANK.read) through = Math.max(through, seq);
+        else break;
+      }
+    }
+    return through;
+  }
+
+  /** the last seq acked per conversation, sent on reconnect so the server sends only what is missing */
+  lastSeqs(): Record<string, number> {
+    return Object.fromEntries([...this.conversations.values()].map((view) => [String(view.id), view.heldThrough]));
+  }
+
+  private hold(view: ConversationView, seq: number, senderId: number): boolean {
+    if (view.held.has(seq)) return false;
+    view.held.add(seq);
+    if (senderId !== this.userId) view.receivedFromOthers += 1;
+    view.seenSinceOpen += 1;
+    while (view.held.has(view.heldThrough + 1)) view.heldThrough += 1;
+    return true;
+  }
+
+  private ackDelivery(view: ConversationView, result: ApplyResult): void {
+    if (view.heldThrough > view.deliveredAcked) {
+      view.deliveredAcked = view.heldThrough;
+      result.replies.push({ type: 'delivered', conversationId: view.id, upToSeq: view.heldThrough });
+    }
+  }
+}
+
+function newView(id: number, kind: 'direct' | 'group', members: number): ConversationView {
+  return {
+    id,
+    kind,
+    members,
+    heldThrough: 0,
+    held: new Set(),
+    receivedFromOthers: 0,
+    own: new Map(),
+    deliveredAcked: 0,
+    readAcked: 0,
+    marks: new Map(),
+    floor: { d: 0, r: 0 },
+    statuses: new Map(),
+    seenSinceOpen: 0,
+  };
+}
+
+/** message bodies carry their scheduled send time so receivers can measure delivery latency */
+export function messageBody(scheduledAt: number): string {
+  return `{"s":${scheduledAt}}`;
+}
+
+function scheduledAtOf(body: string): number {
+  const match = /^\{"s":([0-9.]+)\}$/.exec(body);
+  return match ? Number(match[1]) : Number.NaN;
+}

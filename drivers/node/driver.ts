@@ -1,0 +1,142 @@
+// The built-in driver: simulated clients on `ws`, spread over worker processes so that no
+// process holds more sockets than it may open files.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { planClients } from '../../scenarios/plan.ts';
+import type { DriverContext, DriverOutcome, LoadDriver } from '../types.ts';
+import type { ParentMessage, TickReport, WorkerMessage } from './worker-protocol.ts';
+
+export const NODE_DRIVER_DEFAULTS = {
+  /** sockets per worker process: well under the ~20,000 open files one process may hold */
+  clientsPerWorker: 8000,
+};
+
+const WORKER_PATH = fileURLToPath(new URL('./worker.ts', import.meta.url));
+
+class WorkerHandle {
+  private listeners: ((message: WorkerMessage) => void)[] = [];
+  private exited: Promise<number | null>;
+
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (message: WorkerMessage) => {
+      for (const listener of [...this.listeners]) listener(message);
+    });
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  }
+
+  send(message: ParentMessage): void {
+    this.child.send(message);
+  }
+
+  /** the next message of a type, or an error if the worker dies first */
+  next<T extends WorkerMessage['type']>(type: T, onOther?: (message: WorkerMessage) => void): Promise<Extract<WorkerMessage, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      const listener = (message: WorkerMessage) => {
+        if (message.type !== type) return onOther?.(message);
+        this.listeners = this.listeners.filter((entry) => entry !== listener);
+        resolve(message as Extract<WorkerMessage, { type: T }>);
+      };
+      this.listeners.push(listener);
+      void this.exited.then((code) => reject(new Error(`load worker exited (code ${code}) before sending "${type}"`)));
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+    await this.exited;
+  }
+}
+
+export const nodeDriver: LoadDriver = {
+  id: 'node',
+  async unavailable() {
+    return undefined;
+  },
+  async execute(context: DriverContext): Promise<DriverOutcome> {
+    const clients = planClients(context.plan).length;
+    const shardCount = Math.max(1, Math.ceil(clients / NODE_DRIVER_DEFAULTS.clientsPerWorker));
+    const workers = Array.from(
+      { length: shardCount },
+      () => new WorkerHandle(fork(WORKER_PATH, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })),
+    );
+    try {
+      await Promise.all(
+        workers.map((worker, shardIndex) => {
+          const ready = worker.next('ready');
+          worker.send({
+            type: 'init',
+            config: {
+              scenario: context.plan.scenario,
+              params: context.plan.params,
+              seed: context.plan.seed,
+              model: context.model,
+              cachesSettings: context.cachesSettings,
+              serverUrls: context.serverUrls,
+              secret: context.secret,
+              shardIndex,
+              shardCount,
+              runStart: context.runStart,
+            },
+          });
+          return ready;
+        }),
+      );
+      const phaseErrors: string[] = [];
+      for (const [index, phase] of context.plan.phases.entries()) {
+        await context.onPhaseStart?.(index);
+        // a common start time in the near future, so every worker's schedule lines up
+        const startAt = Date.now() + 50;
+        const progress = new Map<number, { done: number; total: number }>();
+        const results = await Promise.all(
+          workers.map((worker, shard) => {
+            const done = worker.next('phaseDone', (message) => {
+              if (message.type !== 'progress') return;
+              progress.set(shard, message);
+              const sum = [...progress.values()].reduce((acc, entry) => ({ done: acc.done + entry.done, total: acc.total + entry.total }), { done: 0, total: 0 });
+              context.progress?.(`${phase.name}: ${sum.done}/${sum.total} clients`);
+            });
+            worker.send({ type: 'phase', index, startAt });
+            return done;
+          }),
+        );
+        const actions: Record<string, number> = {};
+        for (const result of results) {
+          for (const [action, count] of Object.entries(result.actions)) actions[action] = (actions[action] ?? 0) + count;
+          if (result.error) phaseErrors.push(result.error);
+        }
+        await context.onPhaseEnd?.(index, actions);
+        // a failed phase leaves later phases without the state they need
+        if (phaseErrors.length) break;
+      }
+      const finals = await Promise.all(
+        workers.map((worker) => {
+          const final = worker.next('final');
+          worker.send({ type: 'finish' });
+          return final;
+        }),
+      );
+      const outcome: DriverOutcome = {
+        actions: {},
+        errors: {},
+        latency: finals.map((final) => final.latency),
+        ticks: { ownMessages: {}, checked: 0, mismatches: [] } satisfies TickReport,
+        phaseErrors,
+        generator: { processes: shardCount, cpuMs: 0, rssBytes: 0 },
+      };
+      for (const final of finals) {
+        for (const [action, count] of Object.entries(final.actions)) outcome.actions[action] = (outcome.actions[action] ?? 0) + count;
+        for (const [code, count] of Object.entries(final.errors)) outcome.errors[code] = (outcome.errors[code] ?? 0) + count;
+        for (const [conversation, count] of Object.entries(final.ticks.ownMessages)) {
+          outcome.ticks.ownMessages[conversation] = (outcome.ticks.ownMessages[conversation] ?? 0) + count;
+        }
+        outcome.ticks.checked += final.ticks.checked;
+        outcome.ticks.mismatches.push(...final.ticks.mismatches);
+        outcome.generator.cpuMs += final.memory.cpuMs;
+        outcome.generator.rssBytes += final.memory.rssBytes;
+      }
+      return outcome;
+    } finally {
+      await Promise.all(workers.map((worker) => worker.stop()));
+    }
+  },
+};

@@ -1,0 +1,206 @@
+// One simulated chat user on a real WebSocket: executes plan steps, behaves like a real client
+// (cumulative delivery acks, ticks derived from pushes, settings cached at login when the model's
+// client does so, reconnect from its cursor) and records what it did and how long things took.
+import WebSocket from 'ws';
+import type { ActionKind } from '../../analysis/metric-names.ts';
+import type { ClientFrame, ServerFrame } from '../../reference-server/protocol.ts';
+import type { Step } from '../../scenarios/plan.ts';
+import { ClientState, messageBody } from '../client-state.ts';
+import type { LatencyRecorder } from '../recorder.ts';
+
+export interface ClientEnvironment {
+  url: string;
+  token: string;
+  cachesSettings: boolean;
+  recorder: LatencyRecorder;
+  count(action: ActionKind): void;
+  error(code: string): void;
+  /** a read ack left this client: other local clients who sent the covered messages start a receipt clock */
+  readSent(reader: number, conversationId: number, fromSeq: number, upToSeq: number): void;
+  /** a status frame arrived at this client: pending receipt clocks may stop */
+  statusReceived(client: SimClient, conversationId: number): void;
+}
+
+export class SimClient {
+  readonly state: ClientState;
+  private ws: WebSocket | undefined;
+  private waiters: { check: () => boolean; resolve: () => void }[] = [];
+  private pendingAcks = new Map<string, { scheduledAt: number; resolve: () => void }>();
+  private replies = new Map<string, (frame: ServerFrame) => void>();
+  private tempCounter = 0;
+  readEvery: { conversationId: number; every: number } | undefined;
+
+  constructor(
+    readonly userId: number,
+    private readonly env: ClientEnvironment,
+  ) {
+    this.state = new ClientState(userId);
+  }
+
+  async run(step: Step, phaseStart: number): Promise<void> {
+    switch (step.op) {
+      case 'connect':
+        return this.connect(phaseStart + (step.at ?? 0));
+      case 'disconnect':
+        return this.disconnect();
+      case 'send':
+        return this.sendScheduled(step.conversationId, step.at.map((offset) => phaseStart + offset));
+      case 'awaitReceived':
+        return this.until(() => (this.state.conversation(step.conversationId)?.receivedFromOthers ?? 0) >= step.count);
+      case 'open':
+        if (step.at) await sleepUntil(phaseStart + step.at);
+        return this.open(step.conversationId);
+      case 'toggle':
+        return this.toggle(step.readReceipts);
+      case 'readBy':
+        return this.readBy(step.conversationId);
+      case 'awaitTicks':
+        return this.until(() => this.state.allOwnAtLeast(step.tick, step.conversationIds));
+    }
+  }
+
+  private async connect(scheduledAt: number): Promise<void> {
+    await sleepUntil(scheduledAt);
+    const reconnect = this.state.statusCursor !== undefined;
+    const ws = new WebSocket(`${this.env.url}/?token=${encodeURIComponent(this.env.token)}`, { perMessageDeflate: false });
+    this.ws = ws;
+    ws.on('message', (data) => this.onFrame(JSON.parse(data.toString()) as ServerFrame));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
+    } catch (error) {
+      this.env.error('connect_failed');
+      throw error;
+    }
+    ws.on('error', () => this.env.error('socket'));
+    this.state.synced = false;
+    this.send({
+      type: 'sync',
+      ...(reconnect ? { statusCursor: this.state.statusCursor, lastSeqs: this.state.lastSeqs() } : {}),
+      ...(this.env.cachesSettings ? { wantSettings: true } : {}),
+    });
+    await this.until(() => this.state.synced);
+    this.env.count(reconnect ? 'reconnect' : 'connect');
+    // status frames precede `synced`, so every tick is correct from this moment
+    if (reconnect) this.env.recorder.record('latency.sync', Date.now() - scheduledAt);
+  }
+
+  private async disconnect(): Promise<void> {
+    const ws = this.ws;
+    if (!ws || ws.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      ws.once('close', () => resolve());
+      ws.close();
+    });
+    this.ws = undefined;
+  }
+
+  private async sendScheduled(conversationId: number, times: number[]): Promise<void> {
+    const acks: Promise<void>[] = [];
+    for (const scheduledAt of times) {
+      await sleepUntil(scheduledAt);
+      const tempId = `${this.userId}-${++this.tempCounter}`;
+      acks.push(new Promise<void>((resolve) => this.pendingAcks.set(tempId, { scheduledAt, resolve })));
+      this.send({ type: 'send', tempId, conversationId, body: messageBody(scheduledAt) });
+      this.env.count('send');
+    }
+    await Promise.all(acks);
+  }
+
+  private async open(conversationId: number): Promise<void> {
+    this.env.count('open');
+    const view = this.state.conversation(conversationId);
+    const from = view?.readAcked ?? 0;
+    const frame = this.state.open(conversationId, this.env.cachesSettings);
+    if (!frame || frame.type !== 'read') return;
+    this.send(frame);
+    // a client that does not cache its setting still sends; the read only counts when receipts are on
+    if (this.state.readReceipts !== false) {
+      this.env.count('read');
+      this.env.readSent(this.userId, conversationId, from, frame.upToSeq);
+    }
+  }
+
+  private async toggle(readReceipts: boolean): Promise<void> {
+    const reply = this.expectReply('settings');
+    this.send({ type: 'set_settings', readReceipts });
+    await reply;
+    this.env.count('toggle');
+  }
+
+  private async readBy(conversationId: number): Promise<void> {
+    const view = this.state.conversation(conversationId);
+    const lastOwn = view ? Math.max(0, ...view.own.keys()) : 0;
+    if (!lastOwn) return;
+    const reply = this.expectReply('read_by');
+    this.send({ type: 'read_by', conversationId, seq: lastOwn });
+    await reply;
+    this.env.count('read_by');
+  }
+
+  private expectReply(type: ServerFrame['type']): Promise<ServerFrame> {
+    return new Promise((resolve) => this.replies.set(type, resolve));
+  }
+
+  private onFrame(frame: ServerFrame): void {
+    const now = Date.now();
+    const result = this.state.apply(frame);
+    if (frame.type === 'ack') {
+      const pending = this.pendingAcks.get(frame.tempId);
+      if (pending) {
+        this.pendingAcks.delete(frame.tempId);
+        this.state.ownSent(frame.conversationId, frame.seq, pending.scheduledAt);
+        this.env.recorder.record('latency.ack', now - pending.scheduledAt);
+        pending.resolve();
+      }
+    } else if (frame.type === 'error') {
+      this.env.error(frame.code);
+    } else if (frame.type === 'status' || frame.type === 'status_update') {
+      this.env.statusReceived(this, frame.conversationId);
+    }
+    for (const delivered of result.delivered) {
+      if (Number.isFinite(delivered.scheduledAt)) this.env.recorder.record('latency.delivery', now - delivered.scheduledAt);
+    }
+    if (result.duplicates) this.env.error('duplicate_delivery');
+    for (const reply of result.replies) {
+      this.send(reply);
+      this.env.count('deliver');
+    }
+    const waiting = this.replies.get(frame.type);
+    if (waiting) {
+      this.replies.delete(frame.type);
+      waiting(frame);
+    }
+    this.maybeReadEvery(frame);
+    if (this.waiters.length) {
+      this.waiters = this.waiters.filter((waiter) => {
+        if (!waiter.check()) return true;
+        waiter.resolve();
+        return false;
+      });
+    }
+  }
+
+  private maybeReadEvery(frame: ServerFrame): void {
+    if (!this.readEvery || (frame.type !== 'msg' && frame.type !== 'ack' && frame.type !== 'sync_batch')) return;
+    const view = this.state.conversation(this.readEvery.conversationId);
+    if (view && view.seenSinceOpen >= this.readEvery.every) void this.open(view.id);
+  }
+
+  private send(frame: ClientFrame): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+    else this.env.error('send_while_closed');
+  }
+
+  private until(check: () => boolean): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ check, resolve }));
+  }
+}
+
+export function sleepUntil(epochMs: number): Promise<void> {
+  const delay = epochMs - Date.now();
+  return delay > 0 ? new Promise((resolve) => setTimeout(resolve, delay)) : Promise.resolve();
+}

@@ -1,0 +1,35 @@
+// What a load driver is: something that executes a plan's phases against server URLs and brings
+// back counts, errors, latency and the clients' final ticks. Node and k6 both implement it.
+import type { Plan } from '../scenarios/plan.ts';
+import type { RecordedLatency } from './recorder.ts';
+import type { TickReport } from './node/worker-protocol.ts';
+
+export interface DriverContext {
+  plan: Plan;
+  model: string;
+  cachesSettings: boolean;
+  serverUrls: string[];
+  secret: string;
+  /** epoch ms; sample times are relative to it */
+  runStart: number;
+  /** awaited before each phase starts and after it ends (WAL marks, timeline resets) */
+  onPhaseStart?(index: number): Promise<void>;
+  onPhaseEnd?(index: number, actions: Record<string, number>): Promise<void>;
+  progress?(line: string): void;
+}
+
+export interface DriverOutcome {
+  actions: Record<string, number>;
+  errors: Record<string, number>;
+  latency: RecordedLatency[];
+  ticks: TickReport;
+  phaseErrors: string[];
+  generator: { processes: number; cpuMs: number; rssBytes: number };
+}
+
+export interface LoadDriver {
+  id: string;
+  /** undefined when usable here, else how to get it */
+  unavailable(): Promise<string | undefined>;
+  execute(context: DriverContext): Promise<DriverOutcome>;
+}

@@ -1,0 +1,63 @@
+// defineScenario: a scenario reads like a spec (parameters with defaults, units and ranges, a
+// description, thresholds) and builds a deterministic plan from (params, seed).
+import type { Plan } from './plan.ts';
+
+export interface ParamSpec {
+  default: number;
+  min: number;
+  max: number;
+  unit: string;
+  description: string;
+  /** integers only unless false */
+  integer?: boolean;
+}
+
+export type ThresholdSpec = Record<string, Record<string, string[]>>;
+
+export interface ScenarioDefinition<P extends Record<string, ParamSpec> = Record<string, ParamSpec>> {
+  id: string;
+  title: string;
+  description: string;
+  params: P;
+  /** what each model should cost, as gate thresholds (see the gate command) */
+  thresholds?: (params: { [K in keyof P]: number }) => ThresholdSpec;
+  plan(params: { [K in keyof P]: number }, seed: number): Plan;
+}
+
+export function defineScenario<P extends Record<string, ParamSpec>>(definition: ScenarioDefinition<P>): ScenarioDefinition<P> {
+  for (const [name, spec] of Object.entries(definition.params)) {
+    if (!(spec.min <= spec.default && spec.default <= spec.max)) {
+      throw new Error(`scenario ${definition.id}: default of "${name}" is outside [${spec.min}, ${spec.max}]`);
+    }
+  }
+  return definition;
+}
+
+export class ParamError extends Error {}
+
+/** Parses `--set key=value` pairs against a scenario's parameters; errors name the option. */
+export function resolveParams(definition: ScenarioDefinition, sets: string[]): Record<string, number> {
+  const params: Record<string, number> = Object.fromEntries(Object.entries(definition.params).map(([name, spec]) => [name, spec.default]));
+  const valid = Object.keys(definition.params);
+  for (const entry of sets) {
+    const match = /^([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(entry);
+    if (!match) throw new ParamError(`--set "${entry}": expected key=value (parameters of ${definition.id}: ${valid.join(', ')})`);
+    const [, name, raw] = match as unknown as [string, string, string];
+    const spec = definition.params[name];
+    if (!spec) throw new ParamError(`--set ${name}: unknown parameter of ${definition.id}; valid parameters: ${valid.join(', ')}`);
+    params[name] = parseParamValue(name, raw, spec);
+  }
+  return params;
+}
+
+export function parseParamValue(name: string, raw: string, spec: ParamSpec): number {
+  const value = raw.trim() === '' ? Number.NaN : Number(raw);
+  const integer = spec.integer !== false;
+  if (!Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new ParamError(`--set ${name}=${raw}: expected ${integer ? 'an integer' : 'a number'} from ${spec.min} to ${spec.max} (${spec.unit})`);
+  }
+  if (value < spec.min || value > spec.max) {
+    throw new ParamError(`--set ${name}=${raw}: out of range; ${name} must be from ${spec.min} to ${spec.max} (${spec.unit})`);
+  }
+  return value;
+}

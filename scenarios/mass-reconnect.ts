@@ -1,0 +1,84 @@
+import { defineScenario } from './define.ts';
+import { seededRandom, type ClientScript, type Plan } from './plan.ts';
+
+export default defineScenario({
+  id: 'mass-reconnect',
+  title: 'Mass reconnect',
+  description:
+    'Each user sends messages in each of its conversations and goes offline; its peers receive and read them; then every user reconnects within a window and syncs its ticks.',
+  params: {
+    users: { default: 5000, min: 1, max: 100_000, unit: 'users', description: 'users that reconnect (each has as many peers)' },
+    conversations: { default: 5, min: 1, max: 100, unit: 'conversations per user', description: '1:1 conversations per user' },
+    changes: { default: 10, min: 1, max: 1000, unit: 'messages per conversation', description: 'messages whose status changed while offline' },
+    window: { default: 5, min: 0, max: 600, unit: 's', description: 'every user reconnects within this window', integer: false },
+    sendRate: { default: 5000, min: 1, max: 100_000, unit: 'messages/s', description: 'scheduled send rate while building history' },
+  },
+  thresholds: (p) => ({
+    naive: {
+      'reconnect.events_pushed_per_action': [`== ${p.conversations * p.changes}`],
+      'check.ticks_consistent': ['== true'],
+      'db.consistent': ['== true'],
+    },
+    watermark: {
+      'reconnect.events_pushed_per_action': [`== ${p.conversations}`],
+      'check.ticks_consistent': ['== true'],
+      'db.consistent': ['== true'],
+    },
+  }),
+  plan({ users, conversations, changes, window, sendRate }, seed): Plan {
+    if (conversations > users) throw new RangeError(`--set conversations=${conversations}: at most users (${users}), so every peer is distinct`);
+    const random = seededRandom(seed);
+    // user i talks to peers (i + j) mod users: every peer is in exactly `conversations` chats too
+    const peerId = (index: number) => users + index + 1;
+    const conversationList = [];
+    const peerConversations = new Map<number, number[]>();
+    for (let i = 0; i < users; i++) {
+      for (let j = 0; j < conversations; j++) {
+        const id = i * conversations + j + 1;
+        const peer = peerId((i + j) % users);
+        conversationList.push({ id, kind: 'direct' as const, members: [i + 1, peer] });
+        peerConversations.set(peer, [...(peerConversations.get(peer) ?? []), id]);
+      }
+    }
+    const perUser = conversations * changes;
+    const intervalMs = (1000 * users) / sendRate;
+    const senders: ClientScript[] = Array.from({ length: users }, (_, i) => ({
+      userId: i + 1,
+      steps: [
+        { op: 'connect' },
+        ...Array.from({ length: conversations }, (_, j) => ({
+          op: 'send' as const,
+          conversationId: i * conversations + j + 1,
+          at: Array.from({ length: changes }, (_, k) => (i / users) * intervalMs + (j * changes + k) * intervalMs),
+        })),
+        { op: 'disconnect' },
+      ],
+    }));
+    const peers: ClientScript[] = [...peerConversations].map(([userId, ids]) => ({
+      userId,
+      steps: [
+        { op: 'connect' },
+        ...ids.flatMap((conversationId) => [{ op: 'awaitReceived' as const, conversationId, count: changes }, { op: 'open' as const, conversationId }]),
+        { op: 'disconnect' },
+      ],
+    }));
+    const storm: ClientScript[] = Array.from({ length: users }, (_, i) => ({
+      userId: i + 1,
+      steps: [{ op: 'connect', at: random() * window * 1000 }, { op: 'awaitTicks', tick: 'read' }],
+    }));
+    const timeoutMs = 120_000 + (users * perUser) / 2;
+    return {
+      scenario: 'mass-reconnect',
+      seed,
+      params: { users, conversations, changes, window, sendRate },
+      users: [...Array.from({ length: users }, (_, i) => i + 1), ...peerConversations.keys()],
+      conversations: conversationList,
+      phases: [
+        { name: 'users send, then go offline', scripts: senders, timeoutMs },
+        { name: 'peers receive and read', scripts: peers, timeoutMs },
+        { name: 'every user reconnects', scripts: storm, timeoutMs },
+      ],
+      expected: conversationList.map((conversation) => ({ conversationId: conversation.id, messages: changes, tick: 'read' as const })),
+    };
+  },
+});
