@@ -101,16 +101,22 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     let tokens = config.burst;
     let refilledAt = Date.now();
     let refusedInARow = 0;
+    let closingForFlood = false;
 
     ws.on('message', (data, isBinary) => {
+      // closing as abusive: what still arrives is dropped unanswered
+      if (closingForFlood) return;
       const now = Date.now();
       tokens = Math.min(config.burst, tokens + ((now - refilledAt) / 1000) * config.framesPerSecond);
       refilledAt = now;
       if (tokens < 1 || queued >= config.maxQueuedFrames) {
         metrics.error('rate_limited');
         refusedInARow += 1;
-        if (refusedInARow >= config.floodCloseAfter) ws.close(CLOSE_CODES.flood, 'flood');
-        else conn.reply({ type: 'error', code: 'rate_limited', message: `over ${config.framesPerSecond} frames per second` });
+        if (refusedInARow >= config.floodCloseAfter) {
+          closingForFlood = true;
+          // frames accepted before the flood are stored: their acks must reach the client first
+          void queue.then(() => ws.close(CLOSE_CODES.flood, 'flood'));
+        } else conn.reply({ type: 'error', code: 'rate_limited', message: `over ${config.framesPerSecond} frames per second` });
         return;
       }
       tokens -= 1;
