@@ -20,7 +20,11 @@ export const SERVER_DEFAULTS = {
   /** sustained frames per second per connection, and the burst allowed above it */
   framesPerSecond: 2000,
   burst: 5000,
-  /** frames refused for rate in a row before the connection is closed as abusive */
+  /**
+   * frames refused for rate before the connection is closed as abusive, counted until the client
+   * backs off long enough to refill its whole burst (a frame let through now and then by the
+   * refill does not reset it, or a client staying over the rate would never be closed)
+   */
   floodCloseAfter: 500,
   /** frames waiting behind a slow one before the connection counts as flooding */
   maxQueuedFrames: 10_000,
@@ -100,7 +104,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     let queued = 0;
     let tokens = config.burst;
     let refilledAt = Date.now();
-    let refusedInARow = 0;
+    let refused = 0;
     let closingForFlood = false;
 
     ws.on('message', (data, isBinary) => {
@@ -109,10 +113,11 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       const now = Date.now();
       tokens = Math.min(config.burst, tokens + ((now - refilledAt) / 1000) * config.framesPerSecond);
       refilledAt = now;
+      if (tokens >= config.burst) refused = 0;
       if (tokens < 1 || queued >= config.maxQueuedFrames) {
         metrics.error('rate_limited');
-        refusedInARow += 1;
-        if (refusedInARow >= config.floodCloseAfter) {
+        refused += 1;
+        if (refused >= config.floodCloseAfter) {
           closingForFlood = true;
           // frames accepted before the flood are stored: their acks must reach the client first
           void queue.then(() => ws.close(CLOSE_CODES.flood, 'flood'));
@@ -120,7 +125,6 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
         return;
       }
       tokens -= 1;
-      refusedInARow = 0;
       queued += 1;
       const text = isBinary ? null : data.toString();
       queue = queue
