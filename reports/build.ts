@@ -3,7 +3,9 @@
 import { compareSection } from './compare.ts';
 import { contextSection } from './context.ts';
 import { html, type Html, raw } from './escape.ts';
-import { formatNumber, modelNames, perAction, actionsPerformed } from './figures.ts';
+import { ACTION_KINDS } from '../analysis/metric-names.ts';
+import { formatNumber, orderModels } from './figures.ts';
+import { compareValues } from './load.ts';
 import { headlineSection } from './headline.ts';
 import { projectionSection } from './projection.ts';
 import { planCharts, renderCharts, type RenderedChart } from './render-svg.ts';
@@ -31,13 +33,16 @@ ${contextSection(results)}
 }
 
 function sweepSection(sweep: SweepData, charts: RenderedChart[]): Html {
-  const models = [...new Set(sweep.points.flatMap((p) => modelNames(p.results)))];
-  const actions = [...new Set(sweep.points.flatMap((p) => actionsPerformed(p.results)))].filter((a) => a !== 'send');
+  const models = orderModels(sweep.points.map((p) => p.model));
+  const actions = ACTION_KINDS.filter((a) => a !== 'send' && sweep.points.some((p) => p.action === a && p.count > 0));
+  const runs = [...new Map(sweep.points.map((p) => [p.runId, p.value])).entries()].sort(([, a], [, b]) => compareValues(a, b));
+  const cell = (runId: string, model: string, action: string) =>
+    sweep.points.find((p) => p.runId === runId && p.model === model && p.action === action)?.perAction['db.rows_written'] ?? undefined;
   return html`<section class="sweep"><h2>Sweep of ${sweep.parameter} <span class="runid">${sweep.sweepId}</span></h2>
-<p>${sweep.scenario}, ${sweep.points.length} runs, ${sweep.parameter} = ${sweep.points.map((p) => String(p.value)).join(', ')}.</p>
+<p>${sweep.scenario}, ${runs.length} runs, ${sweep.parameter} = ${runs.map(([, v]) => String(v)).join(', ')}.</p>
 <div class="charts">${charts.map(chartFigure)}</div>
 <table class="figures"><thead><tr><th>${sweep.parameter}</th><th>run</th>${actions.flatMap((a) => models.map((m) => html`<th>${m} · ${a}<br>rows/action</th>`))}</tr></thead>
-<tbody>${sweep.points.map((p) => html`<tr><th>${String(p.value)}</th><td>${p.runId}</td>${actions.flatMap((a) => models.map((m) => html`<td>${formatNumber(perAction(p.results, m, a, 'db.rows_written'))}</td>`))}</tr>`)}</tbody></table>
+<tbody>${runs.map(([runId, value]) => html`<tr><th>${String(value)}</th><td>${runId}</td>${actions.flatMap((a) => models.map((m) => html`<td>${formatNumber(cell(runId, m, a))}</td>`))}</tr>`)}</tbody></table>
 </section>`;
 }
 

@@ -8,7 +8,12 @@ export const BASE_MODEL = 'naive';
 export const CHALLENGER_MODEL = 'watermark';
 
 export function modelNames(results: RunResults): string[] {
-  const names = Object.keys(results.models);
+  return orderModels(Object.keys(results.models));
+}
+
+/** naive, watermark, then any other model alphabetically; duplicates dropped. */
+export function orderModels(models: Iterable<string>): string[] {
+  const names = [...new Set(models)];
   const known = [BASE_MODEL, CHALLENGER_MODEL].filter((m) => names.includes(m));
   return [...known, ...names.filter((m) => !known.includes(m)).sort()];
 }

@@ -1,6 +1,7 @@
 // Fills a ReportInput from a metrics store or from run directories kept on disk. Percentile
 // curves are always computed from raw samples, so they stay exact when several load
 // generators fed one run.
+import { ACTION_FIGURES, type ActionFigure } from '../analysis/metric-names.ts';
 import type { RunResults, Sample } from '../analysis/results-schema.ts';
 import { readRunDir } from '../analysis/store/run-dir.ts';
 import { sqlString } from '../analysis/store/sql.ts';
@@ -56,18 +57,33 @@ export async function loadRunFromStore(store: MetricsStore, runId: string): Prom
   return { results, percentiles: await curvesFromStore(store, runId) };
 }
 
-/** The sweep a run belongs to, with the one parameter that differs across its runs. */
+/** The sweep the given runs form, in the comparison query's shape: one parameter must differ. */
 export function sweepFromRuns(sweepId: string, runs: readonly RunResults[]): SweepData | undefined {
   if (runs.length < 2) return undefined;
   const keys = [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort();
   const varied = keys.filter((k) => new Set(runs.map((r) => JSON.stringify(r.params[k]))).size > 1);
   if (varied.length !== 1) return undefined;
   const parameter = varied[0]!;
-  const points = runs
-    .filter((r) => r.params[parameter] !== undefined)
-    .map((r) => ({ runId: r.runId, value: r.params[parameter] as number | string, results: r }))
-    .sort((a, b) => (typeof a.value === 'number' && typeof b.value === 'number' ? a.value - b.value : String(a.value).localeCompare(String(b.value))));
+  const points: SweepData['points'] = [];
+  for (const r of runs) {
+    const value = r.params[parameter];
+    if (value === undefined) continue;
+    for (const [model, result] of Object.entries(r.models)) {
+      for (const [action, figures] of Object.entries(result.actions)) {
+        if (!figures) continue;
+        const perAction = Object.fromEntries(
+          ACTION_FIGURES.map((f) => [f, figures.count > 0 ? figures[f] / figures.count : null]),
+        ) as Record<ActionFigure, number | null>;
+        points.push({ runId: r.runId, value, model, action, count: figures.count, perAction });
+      }
+    }
+  }
+  points.sort((a, b) => a.model.localeCompare(b.model) || a.action.localeCompare(b.action) || compareValues(a.value, b.value));
   return { sweepId, scenario: runs[0]!.scenario, parameter, points };
+}
+
+export function compareValues(a: number | string | boolean, b: number | string | boolean): number {
+  return typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b));
 }
 
 /** A run directory as `chatbench run --out DIR` writes it (results.json + samples.tsv). */

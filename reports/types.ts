@@ -1,5 +1,6 @@
 // What a report is built from. The builder never touches a store or a file: everything it shows
 // is in a ReportInput, so the same input always yields the same HTML (and golden tests hold).
+import type { SweepCurve } from '../analysis/queries/index.ts';
 import type { RunResults } from '../analysis/results-schema.ts';
 
 /** One point of an exact percentile curve computed from raw samples. */
@@ -23,20 +24,11 @@ export interface RunReportData {
   percentiles: PercentileCurves;
 }
 
-/** One run of a sweep, reduced to its per-action figures. */
-export interface SweepPoint {
-  runId: string;
-  value: number | string;
-  results: RunResults;
-}
-
-export interface SweepData {
-  sweepId: string;
-  scenario: string;
-  /** the parameter the sweep varied */
-  parameter: string;
-  points: SweepPoint[];
-}
+/**
+ * A sweep is the comparison query's cost curve (one point per run, model and action), so a sweep
+ * read from the store and one assembled from run directories draw the same chart.
+ */
+export type SweepData = SweepCurve;
 
 export interface ReportInput {
   /** one or more runs; with several, the report compares them against the first */

@@ -2,7 +2,8 @@
 // `run --report` and `sweep --report` share.
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RESULTS_FILE, type RunResults } from '../analysis/results-schema.ts';
+import { sweepCurve, SweepError } from '../analysis/queries/index.ts';
+import { RESULTS_FILE } from '../analysis/results-schema.ts';
 import { openStore } from '../analysis/store/index.ts';
 import { assertRunId } from '../analysis/store/sql.ts';
 import type { MetricsStore, StoreOptions } from '../analysis/store/types.ts';
@@ -62,17 +63,21 @@ export async function loadReportInput(args: readonly string[], storeOptions: Sto
   }
 }
 
-/** The sweep the first run belongs to: every stored run of it, else the given runs of it. */
+/** The sweep the first run belongs to: the store's cost-curve query, else the given runs of it. */
 async function findSweep(runs: readonly RunReportData[], store: MetricsStore | undefined): Promise<SweepData | undefined> {
   const sweepId = runs[0]?.results.sweepId;
   if (!sweepId) return undefined;
-  const given = runs.map((r) => r.results).filter((r) => r.sweepId === sweepId);
-  if (!store) return sweepFromRuns(sweepId, given);
-  const members = (await store.listRuns()).filter((r) => r.sweepId === sweepId);
-  const stored = await Promise.all(members.map((m) => store.getRun(m.runId)));
-  const byId = new Map<string, RunResults>(given.map((r) => [r.runId, r]));
-  for (const r of stored) if (r) byId.set(r.runId, r);
-  return sweepFromRuns(sweepId, [...byId.values()]);
+  if (store) {
+    try {
+      const curve = await sweepCurve(store, sweepId);
+      return new Set(curve.points.map((p) => p.runId)).size >= 2 ? curve : undefined;
+    } catch (error) {
+      // a sweep without a single varied parameter has no curve to draw; the runs still report
+      if (error instanceof SweepError) return undefined;
+      throw error;
+    }
+  }
+  return sweepFromRuns(sweepId, runs.map((r) => r.results).filter((r) => r.sweepId === sweepId));
 }
 
 export async function writeReport(runIds: readonly string[], file: string | undefined, storeOptions: StoreOptions = {}): Promise<WriteReportResult> {

@@ -1,24 +1,20 @@
 // The sweep cost curve: how rows written per action grow with the varied parameter, both models.
 // A flat watermark line against a rising naive one is the whole argument in one picture.
-import { actionsPerformed, modelNames, perAction } from '../figures.ts';
+import { orderModels } from '../figures.ts';
+import { compareValues } from '../load.ts';
 import { CHART_CONFIG, type ChartDefinition, modelColorScale, needsLogScale, SCHEMA } from './common.ts';
 
 export const sweepCost: ChartDefinition = {
   title: 'Sweep cost curve',
   build({ sweep }) {
-    if (!sweep || sweep.points.length < 2) return undefined;
+    if (!sweep || new Set(sweep.points.map((p) => p.runId)).size < 2) return undefined;
     const numeric = sweep.points.every((p) => typeof p.value === 'number');
-    const models = [...new Set(sweep.points.flatMap((p) => modelNames(p.results)))];
-    const rows: Array<{ value: number | string; model: string; action: string; rows_per_action: number }> = [];
-    for (const point of sweep.points) {
-      for (const action of actionsPerformed(point.results)) {
-        if (action === 'send') continue; // message storage itself; the same in every model
-        for (const model of models) {
-          const value = perAction(point.results, model, action, 'db.rows_written');
-          if (value !== undefined) rows.push({ value: point.value, model, action, rows_per_action: value });
-        }
-      }
-    }
+    const models = orderModels(sweep.points.map((p) => p.model));
+    const rows = sweep.points
+      // send is message storage itself, the same in every model
+      .filter((p) => p.action !== 'send' && p.perAction['db.rows_written'] !== null)
+      .map((p) => ({ value: p.value, model: p.model, action: p.action, rows_per_action: p.perAction['db.rows_written']! }));
+    const values = [...new Set(sweep.points.map((p) => p.value))].sort(compareValues).map(String);
     // only actions where some model writes at all: the rest would be flat lines at zero
     const writing = new Set(rows.filter((r) => r.rows_per_action > 0).map((r) => r.action));
     const shown = rows.filter((r) => writing.has(r.action));
@@ -37,7 +33,7 @@ export const sweepCost: ChartDefinition = {
         encoding: {
           x: numeric
             ? { field: 'value', type: 'quantitative', title: sweep.parameter }
-            : { field: 'value', type: 'ordinal', title: sweep.parameter, sort: sweep.points.map((p) => String(p.value)) },
+            : { field: 'value', type: 'ordinal', title: sweep.parameter, sort: values },
           y: {
             field: 'rows_per_action',
             type: 'quantitative',

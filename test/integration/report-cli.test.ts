@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../analysis/store/index.ts';
 import { readRunDir } from '../../analysis/store/run-dir.ts';
-import { VACATION_DIR } from '../support/report-fixtures.ts';
+import { SWEEP_DIRS, VACATION_DIR } from '../support/report-fixtures.ts';
 
 let dir: string;
 let emptyStore: string;
@@ -24,8 +24,10 @@ beforeAll(async () => {
   store = join(dir, 'store');
   const metrics = await openStore({ dataDir: store });
   try {
-    const run = await readRunDir(VACATION_DIR);
-    await metrics.saveRun(run.results, run.samples);
+    for (const runDir of [VACATION_DIR, ...SWEEP_DIRS]) {
+      const run = await readRunDir(runDir);
+      await metrics.saveRun(run.results, run.samples);
+    }
   } finally {
     await metrics.close();
   }
@@ -56,6 +58,15 @@ describe('chatbench report', () => {
     expect(strip(fromStore)).toBe(strip(fromDir));
   });
 
+  it('draws the cost curve of the sweep a run belongs to, from the store', () => {
+    const out = join(dir, 'sweep.html');
+    expect(chatbench('report', 'fixture-sweep-backlog-10', '--store-dir', store, '-o', out).status).toBe(0);
+    const page = readFileSync(out, 'utf8');
+    expect(page).toContain('Sweep of backlog');
+    expect(page).toMatch(/<figure class="chart" data-chart="sweep-cost"[^>]*><svg/);
+    expect(page.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')).toContain('20 fixture-sweep-backlog-20 20 1 20 1');
+  });
+
   it('names the file after the run by default', async () => {
     const cwd = join(dir, 'cwd');
     await mkdir(cwd);
@@ -66,7 +77,7 @@ describe('chatbench report', () => {
 
   it.each([
     ['an empty store', ['report', 'anything', '--store-dir', () => emptyStore], 'holds no runs yet'],
-    ['an unknown run id', ['report', 'nope', '--store-dir', () => store], 'unknown run id nope; recent runs: fixture-vacation-small'],
+    ['an unknown run id', ['report', 'nope', '--store-dir', () => store], 'unknown run id nope; recent runs: '],
     ['a run id with markup', ['report', '<script>', '--store-dir', () => store], 'run id "<script>" is not valid'],
     ['no run id', ['report', '--store-dir', () => store], "missing required argument 'runId'"],
     ['an empty --output', ['report', 'fixture-vacation-small', '--store-dir', () => store, '-o', ''], '--output must name a file'],

@@ -5,6 +5,7 @@ import { consistencyOf } from '../../../reports/headline.ts';
 import { planCharts } from '../../../reports/render-svg.ts';
 import { sentencesFor } from '../../../reports/sentences.ts';
 import { formatDelta, formatRatio, perAction, ratio } from '../../../reports/figures.ts';
+import { loadRunDir } from '../../../reports/load.ts';
 import { backlogSweep, reconnectRun, vacationRun } from '../../support/report-fixtures.ts';
 
 const text = (page: string) => page.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
@@ -93,7 +94,7 @@ describe('comparing runs', () => {
   });
 
   it('labels by the varied parameter for two parameter sets', async () => {
-    const [s5, s20] = (await backlogSweep()).points.filter((p) => p.value !== 10).map((p) => p.results);
+    const [s5, s20] = await Promise.all([5, 20].map(async (b) => (await loadRunDir(`test/fixtures/sweeps/backlog/${b}`)).results));
     expect(runLabels([s5!, s20!])).toEqual(['backlog=5', 'backlog=20']);
     const page = text(buildReport({ runs: [{ results: s5!, percentiles: {} }, { results: s20!, percentiles: {} }] }));
     expect(page).toContain('naive · read · rows written per action 5 20 +300%');

@@ -57,7 +57,7 @@ describe('sweeps', () => {
     const at = (backlog: number) => ({ ...results, runId: `r${backlog}`, params: { ...results.params, backlog } });
     const sweep = sweepFromRuns('s', [at(20), at(5), at(10)])!;
     expect(sweep.parameter).toBe('backlog');
-    expect(sweep.points.map((p) => p.value)).toEqual([5, 10, 20]);
+    expect(sweep.points.filter((p) => p.model === 'naive' && p.action === 'read').map((p) => [p.value, p.perAction['db.rows_written']])).toEqual([[5, 5], [10, 5], [20, 5]]);
   });
 
   it('is no sweep with one run or with two parameters varied', async () => {
