@@ -102,7 +102,10 @@ function checkField(name: string, kind: FieldKind, value: unknown): string | und
     case 'seqMap': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${name} must be an object of conversationId -> seq`;
       for (const [key, seq] of Object.entries(value)) {
-        if (!/^[1-9][0-9]{0,9}$/.test(key) || !Number.isInteger(seq) || (seq as number) < 0) return `${name} must map conversation ids to non-negative integers`;
+        // bounded like every other seq: a larger one would fail as a bigint in the sync query
+        if (!/^[1-9][0-9]{0,9}$/.test(key) || !Number.isInteger(seq) || (seq as number) < 0 || (seq as number) > Number.MAX_SAFE_INTEGER) {
+          return `${name} must map conversation ids to non-negative integers`;
+        }
       }
       return undefined;
     }
