@@ -77,6 +77,12 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   });
 
   function onConnection(ws: WebSocket, request: IncomingMessage): void {
+    // first, before any early return: an 'error' with no listener (a refused client that sends an
+    // oversized frame before our close lands) would be thrown and take the whole server down
+    ws.on('error', (error) => {
+      // oversize frames arrive here (close 1009)
+      metrics.error(/max payload/i.test(error.message) ? 'frame_too_big' : 'socket');
+    });
     const userId = verifyToken(options.secret, tokenOf(request));
     if (userId === undefined) {
       metrics.error('unauthorized');
@@ -150,10 +156,6 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       sockets.delete(ws);
       sessions.unregister(client);
       metrics.disconnected();
-    });
-    ws.on('error', (error) => {
-      // oversize frames arrive here (close 1009) and must not take the server down
-      metrics.error(/max payload/i.test(error.message) ? 'frame_too_big' : 'socket');
     });
   }
 
