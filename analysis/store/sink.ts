@@ -67,9 +67,8 @@ export class BatchingSampleSink implements SampleSink {
 
   add(sample: Sample): boolean {
     if (this.failure) return false;
-    this.lines.push(
-      `${this.runIdField}\t${tsvEscape(sample.model)}\t${tsvEscape(sample.metric)}\t${sample.t_ms}\t${sample.value_ms}\t${tsvEscape(sample.tags)}\n`,
-    );
+    const tags = sample.tags === '{}' ? '{}' : tsvEscape(sample.tags);
+    this.lines.push(`${this.runIdField}\t${this.name(sample.model)}\t${this.name(sample.metric)}\t${sample.t_ms}\t${sample.value_ms}\t${tags}\n`);
     if (this.lines.length >= this.options.batchRows) this.cut();
     return this.pendingBatches < this.options.highWaterBatches;
   }
@@ -90,6 +89,14 @@ export class BatchingSampleSink implements SampleSink {
     this.timer = undefined;
     await this.flush();
     return { rows: this.written };
+  }
+
+  // A run has a handful of distinct models and metrics: escape each once, not once per sample.
+  private readonly escaped = new Map<string, string>();
+  private name(value: string): string {
+    let escaped = this.escaped.get(value);
+    if (escaped === undefined) this.escaped.set(value, (escaped = tsvEscape(value)));
+    return escaped;
   }
 
   /** Moves the buffered lines into a batch queued behind the previous writes. */
