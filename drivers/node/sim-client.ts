@@ -87,9 +87,22 @@ export class SimClient {
     if (reconnect) this.env.recorder.record('latency.sync', Date.now() - scheduledAt);
   }
 
+  /**
+   * Waits until the server has handled every frame this client sent (frames of one connection are
+   * handled in order, so a pong means all before it are done). Phases end only when the server is
+   * done too, or acks sent at the end of one phase would leak into the next.
+   */
+  async settle(): Promise<void> {
+    if (this.ws?.readyState !== WebSocket.OPEN) return;
+    const pong = this.expectReply('pong');
+    this.send({ type: 'ping' });
+    await pong;
+  }
+
   private async disconnect(): Promise<void> {
     const ws = this.ws;
     if (!ws || ws.readyState === WebSocket.CLOSED) return;
+    await this.settle();
     await new Promise<void>((resolve) => {
       ws.once('close', () => resolve());
       ws.close();

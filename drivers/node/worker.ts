@@ -100,6 +100,7 @@ class Worker {
           const client = this.clients.get(script.userId)!;
           if (script.readEvery) client.readEvery = script.readEvery;
           for (const step of script.steps) await client.run(step, startAt);
+          await client.settle();
           done += 1;
         }),
       );

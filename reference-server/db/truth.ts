@@ -49,8 +49,9 @@ export async function readTupleCounters(url: string): Promise<DbTruthSnapshot> {
   }
 }
 
+// the insert position, not the write position: with asynchronous commit the latter lags
 export async function currentWalLsn(client: Pick<pg.Client, 'query'>): Promise<string> {
-  const result = await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+  const result = await client.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
   return result.rows[0]!.lsn;
 }
 

@@ -1,0 +1,110 @@
+// Every scenario at a small size, both models, through the real driver, server and Postgres:
+// the counts the spec defines exactly are asserted exactly.
+import { describe, expect, inject, it } from 'vitest';
+import type { ActionFigures, ModelResult, RunResults } from '../../analysis/results-schema.ts';
+import { runScenario } from '../../cli/run-scenario.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+async function run(scenario: string, sets: string[]): Promise<RunResults> {
+  const outcome = await runScenario({
+    scenario,
+    sets,
+    pgUrl: inject('pgAdminUrl'),
+    outDir: join(mkdtempSync(join(tmpdir(), 'chatbench-run-')), 'run'),
+    store: false,
+  });
+  return outcome.results;
+}
+
+function action(model: ModelResult | undefined, kind: keyof ModelResult['actions']): ActionFigures {
+  const figures = model?.actions[kind];
+  if (!figures) throw new Error(`no "${kind}" figures`);
+  return figures;
+}
+
+function expectConsistent(results: RunResults): void {
+  for (const [model, result] of Object.entries(results.models)) {
+    expect({ model, ticks: result.check.ticks_consistent, examples: result.check.examples }).toEqual({ model, ticks: true, examples: [] });
+    expect({ model, db: result.db.consistent, app: result.db.app_rows_written }).toEqual({ model, db: true, app: result.db.tuples_written });
+    expect(Object.keys(result.errors).filter((code) => code !== 'server.rate_limited')).toEqual([]);
+  }
+}
+
+describe('exact counts per scenario', () => {
+  it('vacation-backlog: read and deliver cost backlog rows (naive) vs 1 (watermark), and as many events', async () => {
+    const pairs = 6;
+    const backlog = 15;
+    const results = await run('vacation-backlog', [`pairs=${pairs}`, `backlog=${backlog}`]);
+    expectConsistent(results);
+    const { naive, watermark } = results.models;
+    for (const kind of ['deliver', 'read'] as const) {
+      expect(action(naive, kind).count).toBe(pairs);
+      expect(action(watermark, kind).count).toBe(pairs);
+      expect(action(naive, kind)['db.rows_written']).toBe(pairs * backlog);
+      expect(action(watermark, kind)['db.rows_written']).toBe(pairs);
+      expect(action(naive, kind)['ws.events_pushed']).toBe(pairs * backlog);
+      expect(action(watermark, kind)['ws.events_pushed']).toBe(pairs);
+    }
+    expect(action(naive, 'send').count).toBe(pairs * backlog);
+    expect(naive!.latency['latency.receipt']?.count).toBe(pairs);
+    expect(naive!.latency['latency.sync']?.count).toBe(pairs);
+    expect(naive!.samples?.['latency.ack']).toBe(pairs * backlog);
+  });
+
+  it('receipts-toggle: a toggle writes one row per conversation (naive) vs 1, an open looks up 1 vs 0', async () => {
+    const users = 4;
+    const conversations = 12;
+    const opens = 3;
+    const results = await run('receipts-toggle', [`users=${users}`, `conversations=${conversations}`, `opens=${opens}`]);
+    expectConsistent(results);
+    const { naive, watermark } = results.models;
+    expect(action(naive, 'toggle')['db.rows_written']).toBe(users * conversations);
+    expect(action(watermark, 'toggle')['db.rows_written']).toBe(users);
+    expect(action(naive, 'open').count).toBe(users * opens);
+    expect(action(naive, 'open')['db.rows_read']).toBe(users * opens);
+    expect(watermark!.actions.open?.['db.rows_read'] ?? 0).toBe(0);
+    // receipts are off: nothing was read in either model
+    expect(naive!.actions.read?.['db.rows_written'] ?? 0).toBe(0);
+    expect(watermark!.actions.read?.['db.rows_written'] ?? 0).toBe(0);
+  });
+
+  it('mass-reconnect: events per reconnect are conversations x changes (naive) vs conversations', async () => {
+    const users = 30;
+    const conversations = 3;
+    const changes = 4;
+    const results = await run('mass-reconnect', [`users=${users}`, `conversations=${conversations}`, `changes=${changes}`, 'window=1']);
+    expectConsistent(results);
+    const { naive, watermark } = results.models;
+    expect(action(naive, 'reconnect').count).toBe(users);
+    expect(action(naive, 'reconnect')['ws.events_pushed']).toBe(users * conversations * changes);
+    expect(action(watermark, 'reconnect')['ws.events_pushed']).toBe(users * conversations);
+    // nothing leaks live into the storm: users were offline while their peers acked
+    expect(naive!.actions.read?.['ws.events_pushed'] ?? 0).toBe(0);
+    expect(watermark!.actions.deliver?.['ws.events_pushed'] ?? 0).toBe(0);
+    expect(naive!.latency['latency.sync']?.count).toBe(users);
+  });
+
+  it('group-1000: every member receives every message once; receipt writes per message per model', async () => {
+    const members = 40;
+    const messages = 10;
+    const results = await run('group-1000', [`members=${members}`, `messages=${messages}`, 'rate=20', 'readEvery=5']);
+    expectConsistent(results);
+    const { naive, watermark } = results.models;
+    for (const result of [naive!, watermark!]) {
+      expect(result.latency['latency.delivery']?.count).toBe(messages * (members - 1));
+      expect(result.errors['client.duplicate_delivery']).toBeUndefined();
+      // each delivered or read ack the client sends moves its mark: exactly one upsert each
+    }
+    // naive stores a receipt row per recipient at send, then updates it per transition
+    expect(action(naive, 'send')['db.rows_written']).toBe(messages * (members + 1));
+    expect(action(naive, 'deliver')['db.rows_written']).toBe(messages * (members - 1));
+    expect(action(naive, 'read')['db.rows_written']).toBe(messages * (members - 1));
+    expect(action(naive, 'read')['ws.events_pushed']).toBe(messages * (members - 1));
+    expect(action(watermark, 'send')['db.rows_written']).toBe(messages * 2);
+    expect(action(watermark, 'deliver')['db.rows_written']).toBe(action(watermark, 'deliver').count);
+    expect(action(watermark, 'read')['db.rows_written']).toBe(action(watermark, 'read').count);
+    expect(action(naive, 'read_by').count).toBeGreaterThan(0);
+  });
+});
