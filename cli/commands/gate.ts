@@ -20,6 +20,8 @@ import { findLatestBaseline, getStoredRun, isRunDir, readRunResults, RunNotFound
 import { ResultsValidationError, type RunResults } from '../../analysis/results-schema.ts';
 import { openStore, type MetricsStore, type OpenStoreOptions } from '../../analysis/store/index.ts';
 import { CliError, EXIT, UsageError } from '../exit-codes.ts';
+import { createProgress } from '../progress.ts';
+import { runScenario } from '../run-scenario.ts';
 import { addStoreOptions, asCliError, storeOptionsFrom, type StoreCliOptions } from '../store-options.ts';
 import type { CommandRegistrar } from './index.ts';
 
@@ -31,6 +33,8 @@ export interface GateOptions extends StoreCliOptions {
   junit?: string;
   summary?: string;
   json?: boolean;
+  /** where a run the gate starts itself is written */
+  out?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -46,7 +50,8 @@ const register: CommandRegistrar = (program: Command) => {
       .option('--baseline <runId|latest|dir>', 'compare against a stored run, the latest comparable one, or a run directory')
       .option('--junit <file>', 'write JUnit XML: one testsuite per model, one testcase per expression')
       .option('--summary <file>', 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
-      .option('--json', 'print the gate report as JSON only'),
+      .option('--json', 'print the gate report as JSON only')
+      .option('--out <dir>', "run directory for the thresholds file's scenario when the gate runs it (default .chatbench/runs/<runId>)"),
   ).action(async (options: GateOptions) => {
     const report = await gate(options);
     if (!report.passed) {
@@ -60,9 +65,10 @@ export default register;
 export async function gate(options: GateOptions): Promise<GateReport> {
   if (!options.thresholds) throw new UsageError('--thresholds <file> is required');
   const file = await loadThresholds(options.thresholds);
-  const store = new LazyStore(storeOptionsFrom(options));
+  const storeOptions = storeOptionsFrom(options);
+  const store = new LazyStore(storeOptions);
   try {
-    const runs = await collectRuns(options, file, store);
+    const runs = await collectRuns(options, file, store, storeOptions);
     checkAgainstFile(file, runs);
     const baseline = await resolveBaseline(options.baseline, runs, store);
     let report: GateReport;
@@ -90,19 +96,43 @@ async function loadThresholds(path: string): Promise<GateFile> {
   }
 }
 
-async function collectRuns(options: GateOptions, file: GateFile, store: LazyStore): Promise<RunResults[]> {
+async function collectRuns(options: GateOptions, file: GateFile, store: LazyStore, storeOptions: OpenStoreOptions): Promise<RunResults[]> {
   const runs: RunResults[] = [];
   for (const dir of options.results ?? []) runs.push(await fromDisk(dir, '--results'));
   for (const id of options.run ?? []) runs.push(await fromStore(store, id, '--run'));
-  if (runs.length > 0) return runs;
-  if (file.scenario) {
-    // Running the file's scenario belongs here once `chatbench run` exposes it to other commands.
-    throw new UsageError(
-      `${file.source} names scenario ${file.scenario}, but the gate cannot run scenarios yet: ` +
-        `run it with \`chatbench run ${file.scenario} --out DIR\` and pass --results DIR`,
-    );
+  if (runs.length > 0) {
+    if (options.out) throw new UsageError('--out applies only when the gate runs the scenario itself (no --run or --results)');
+    return runs;
   }
-  throw new UsageError('nothing to gate: give --run <runId> or --results <dir>');
+  if (file.scenario) return [await runFromFile(file, options, storeOptions)];
+  throw new UsageError(`nothing to gate: give --run <runId> or --results <dir>, or name a "scenario" in ${file.source}`);
+}
+
+/** Runs what the thresholds file names, and stores it so a later gate can use it as its baseline. */
+async function runFromFile(file: GateFile, options: GateOptions, storeOptions: OpenStoreOptions): Promise<RunResults> {
+  const progress = createProgress({ json: options.json });
+  const sets = Object.entries(file.params ?? {}).map(([key, value]) => `${key}=${value}`);
+  try {
+    const outcome = await runScenario({
+      scenario: file.scenario!,
+      sets,
+      seed: file.seed,
+      outDir: options.out,
+      store: storeOptions,
+      progress: (line) => progress.update(line),
+      note: (line) => progress.note(line),
+    });
+    // Not fatal: the run is on disk and gated all the same; `chatbench load` stores it later.
+    if (outcome.stored?.error) process.stderr.write(`chatbench: ${outcome.stored.error}\n`);
+    progress.note(`ran ${file.scenario}: ${outcome.results.runId} in ${outcome.dir}`);
+    return outcome.results;
+  } catch (error) {
+    // The values came from the file, not from --set: say so.
+    if (error instanceof UsageError) throw new UsageError(`${file.source}: ${error.message.replace(/^--set /, '')}`);
+    throw error;
+  } finally {
+    progress.done();
+  }
 }
 
 /** A file that says what to run must not pass judgement on a different workload. */
