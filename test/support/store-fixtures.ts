@@ -19,9 +19,16 @@ export function fixtureSamples(): Sample[] {
   });
 }
 
-/** A temp directory removed when the file's tests end. */
+// Registered once, while the test file is collected: a hook registered inside a running test
+// would never run, and the directories would pile up.
+const created: string[] = [];
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temp directory removed when the file's tests end (callable from tests and hooks alike). */
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `chatbench-${prefix}-`));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  created.push(dir);
   return dir;
 }

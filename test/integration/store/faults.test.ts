@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, StoreBusyError } from '../../../analysis/store/index.ts';
 import { LOCK_FILE } from '../../../analysis/store/lock.ts';
 import { persistRun } from '../../../analysis/store/run-dir.ts';
@@ -19,27 +19,30 @@ function digest(dir: string): string {
 describe('a ClickHouse server that is down', () => {
   it('keeps the run on disk, and a later load stores it once', async () => {
     const server = await startClickhouseServer();
-    afterAll(() => server.remove());
-    const dir = join(tempDir('kept'), 'run');
-    cpSync(FIXTURE_DIR, dir, { recursive: true });
-    const before = digest(dir);
-
-    await server.stop();
-    const outcome = await persistRun(dir, { clickhouseUrl: server.url });
-    expect(outcome.stored).toBe(false);
-    expect(outcome.alreadyStored).toBe(false);
-    expect(outcome.error).toMatch(new RegExp(`could not store .* in clickhouse ${server.url}: ClickHouse at ${server.url} is unreachable: .*ECONNREFUSED`));
-    expect(digest(dir)).toBe(before);
-
-    await server.start();
-    expect(await persistRun(dir, { clickhouseUrl: server.url })).toEqual({ stored: true, alreadyStored: false });
-    expect(await persistRun(dir, { clickhouseUrl: server.url })).toEqual({ stored: false, alreadyStored: true });
-    const store = await openStore({ clickhouseUrl: server.url });
     try {
-      const [row] = await store.query<{ n: unknown }>('SELECT count() AS n FROM samples');
-      expect(Number(row!.n)).toBe(96);
+      const dir = join(tempDir('kept'), 'run');
+      cpSync(FIXTURE_DIR, dir, { recursive: true });
+      const before = digest(dir);
+
+      await server.stop();
+      const outcome = await persistRun(dir, { clickhouseUrl: server.url });
+      expect(outcome.stored).toBe(false);
+      expect(outcome.alreadyStored).toBe(false);
+      expect(outcome.error).toMatch(new RegExp(`could not store .* in clickhouse ${server.url}: ClickHouse at ${server.url} is unreachable: .*ECONNREFUSED`));
+      expect(digest(dir)).toBe(before);
+
+      await server.start();
+      expect(await persistRun(dir, { clickhouseUrl: server.url })).toEqual({ stored: true, alreadyStored: false });
+      expect(await persistRun(dir, { clickhouseUrl: server.url })).toEqual({ stored: false, alreadyStored: true });
+      const store = await openStore({ clickhouseUrl: server.url });
+      try {
+        const [row] = await store.query<{ n: unknown }>('SELECT count() AS n FROM samples');
+        expect(Number(row!.n)).toBe(96);
+      } finally {
+        await store.close();
+      }
     } finally {
-      await store.close();
+      await server.remove();
     }
   });
 
