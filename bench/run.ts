@@ -17,11 +17,9 @@ export interface BenchModule {
   default: (options: { runs: number; log: (line: string) => void }) => Promise<BenchFigure[]>;
 }
 
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
+// bench files import `median` from ./stats.ts: importing it from here would deadlock this
+// entry point's top-level await on the bench file that imports it back
+export { median } from './stats.ts';
 
 async function main(): Promise<void> {
   const here = dirname(fileURLToPath(import.meta.url));

@@ -10,7 +10,7 @@ import { defaultRunDir, persistRun, writeRunDir } from '../analysis/store/run-di
 import type { OpenStoreOptions } from '../analysis/store/index.ts';
 import { runModel } from '../drivers/orchestrator.ts';
 import { DRIVERS, driverIds } from '../drivers/registry.ts';
-import { connectPostgres, postgresVersion } from '../reference-server/db/postgres.ts';
+import { connectPostgres, postgresVersion, type PostgresHandle } from '../reference-server/db/postgres.ts';
 import { MODELS, DEFAULT_MODELS, modelIds } from '../reference-server/models/registry.ts';
 import { ParamError, resolveParams, type ScenarioDefinition } from '../scenarios/define.ts';
 import { SCENARIOS, scenarioIds } from '../scenarios/registry.ts';
@@ -32,6 +32,8 @@ export interface RunOptions {
   driver?: string;
   nodes?: number;
   pgUrl?: string;
+  /** an already running Postgres (sweeps start one for all their points); left running */
+  postgres?: PostgresHandle;
   /** the run directory; default .chatbench/runs/<runId> */
   outDir?: string;
   /** false: do not store (the run directory is still written) */
@@ -96,8 +98,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const progress = options.progress ?? (() => {});
   const startedAt = new Date();
   const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${run.definition.id}-${randomBytes(3).toString('hex')}`;
-  progress(options.pgUrl ? 'connecting to Postgres' : 'starting embedded Postgres');
-  const postgres = await connectPostgres(options.pgUrl);
+  if (!options.postgres) progress(options.pgUrl ? 'connecting to Postgres' : 'starting embedded Postgres');
+  const postgres = options.postgres ?? (await connectPostgres(options.pgUrl));
   const secret = randomBytes(24).toString('base64url');
   const models: RunResults['models'] = {};
   const samples: Sample[] = [];
@@ -119,7 +121,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       options.note?.(`${modelId}: done in ${(result.wallMs! / 1000).toFixed(1)} s`);
     }
   } finally {
-    await postgres.stop();
+    if (!options.postgres) await postgres.stop();
   }
   const results: RunResults = {
     runId,

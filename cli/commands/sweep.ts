@@ -71,16 +71,23 @@ export default function register(program: Command): void {
     const { validateRunOptions } = await import('../run-scenario.ts');
     for (const value of values) validateRunOptions({ ...base, sets: [...options.set, `${name}=${value}`] });
     const storeErrors: string[] = [];
+    const { connectPostgres } = await import('../../reference-server/db/postgres.ts');
+    const postgres = await connectPostgres(base.pgUrl);
+    try {
     for (const [index, value] of values.entries()) {
       progress.note(`${name}=${value} (${index + 1}/${values.length})`);
       const outcome = await runScenario({
         ...base,
         sets: [...options.set, `${name}=${value}`],
+        postgres,
         outDir: options.out ? join(options.out, `${name}-${value}`) : undefined,
         progress: (line) => progress.update(`${name}=${value}: ${line}`),
       });
       runs.push(outcome.results);
       if (outcome.stored?.error) storeErrors.push(`${outcome.stored.error} (chatbench load ${outcome.dir})`);
+    }
+    } finally {
+      await postgres.stop();
     }
     progress.done();
     if (options.json) process.stdout.write(`${JSON.stringify({ sweepId, vary: name, runs }, null, 2)}\n`);

@@ -1,5 +1,5 @@
 // Starts a reference server for one model on a fresh database with a small population.
-import { afterAll, inject } from 'vitest';
+import { inject, onTestFinished } from 'vitest';
 import { mintToken } from '../../reference-server/auth.ts';
 import { seedPopulation, type Population } from '../../reference-server/db/seed.ts';
 import { readTupleCounters } from '../../reference-server/db/truth.ts';
@@ -25,7 +25,8 @@ export async function startTestServer(modelId: string, population: Population, o
   const server = await startChatServer({ model, pool: database.pool, secret: SECRET, port: 0, ...options });
   const clients: TestClient[] = [];
   let finished = false;
-  afterAll(async () => {
+  // called inside a test: clean up when that test ends (an afterAll registered here would never run)
+  onTestFinished(async () => {
     if (!finished) await server.close();
     await database.drop();
   });
