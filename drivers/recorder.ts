@@ -25,7 +25,8 @@ export class LatencyRecorder {
     private readonly runStart: number,
   ) {}
 
-  record(metric: string, valueMs: number, tags?: Record<string, string | number>): void {
+  /** `atMs` (epoch ms) is when the sample was taken, for samples recorded after the fact (k6's output) */
+  record(metric: string, valueMs: number, tags?: Record<string, string | number>, atMs: number = Date.now()): void {
     // a negative latency means clocks or schedules disagree: clamp, never drop the sample
     const value = Math.max(0, valueMs);
     let histogram = this.histograms.get(metric);
@@ -34,7 +35,7 @@ export class LatencyRecorder {
     this.samples.push({
       model: this.model,
       metric,
-      t_ms: Math.round((Date.now() - this.runStart) * 1000) / 1000,
+      t_ms: Math.round((atMs - this.runStart) * 1000) / 1000,
       value_ms: Math.round(value * 1000) / 1000,
       tags: tags ? JSON.stringify(tags) : '{}',
     });
