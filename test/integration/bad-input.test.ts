@@ -1,7 +1,7 @@
 // Bad input against every registered model: each bad frame gets its stable error code (or the
 // connection its close code), and in every case the server keeps serving a bystander pair and
 // no acknowledged message is lost.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { mintToken } from '../../reference-server/auth.ts';
 import type { Population } from '../../reference-server/db/seed.ts';
@@ -133,12 +133,11 @@ const FORGED_TOKENS: Record<string, string | undefined> = {
 };
 
 describe.each(Object.keys(MODELS))('bad input, model %s', (modelId) => {
-  let run: RunningServer;
-  beforeAll(async () => {
-    run = await startTestServer(modelId, population);
-  });
+  // a server (and database) per test: startTestServer cleans up when its test ends
+  const start = () => startTestServer(modelId, population);
 
   it('answers invalid JSON with invalid_json and a non-object frame with invalid_frame', async () => {
+    const run = await start();
     const watch = await bystanders(run);
     const bad = await attacker(run);
     for (const text of ['{not json', '', '{"type":"ping"', 'undefined']) {
@@ -154,6 +153,7 @@ describe.each(Object.keys(MODELS))('bad input, model %s', (modelId) => {
   });
 
   it('answers an unknown frame type with unknown_type, echoing ref', async () => {
+    const run = await start();
     const watch = await bystanders(run);
     const bad = await attacker(run);
     for (const type of ['hack', '__proto__', 'constructor', 'toString', 'SEND']) {
@@ -166,6 +166,7 @@ describe.each(Object.keys(MODELS))('bad input, model %s', (modelId) => {
   });
 
   it('answers missing and wrong-typed fields with invalid_frame naming the field, and stores nothing', async () => {
+    const run = await start();
     const watch = await bystanders(run);
     const bad = await attacker(run);
     // a conversation with messages, so a sync's lastSeqs reach the database
@@ -182,6 +183,7 @@ describe.each(Object.keys(MODELS))('bad input, model %s', (modelId) => {
   });
 
   it('refuses frames before sync', async () => {
+    const run = await start();
     const watch = await bystanders(run);
     const early = await run.connect(3);
     early.send({ type: 'send', tempId: 'early', conversationId: 101, body: 'x', ref: 'early' });
@@ -190,6 +192,7 @@ describe.each(Object.keys(MODELS))('bad input, model %s', (modelId) => {
   });
 
   it("refuses to send, ack, read or count in a conversation the user is not in, and never shows its messages", async () => {
+    const run = await start();
     const watch = await bystanders(run);
     const before = await run.database.pool.query<{ n: string }>('SELECT count(*) AS n FROM messages WHERE conversation_id = 100');
     const bad = await attacker(run);
@@ -222,6 +225,7 @@ describe.each(Object.keys(MODELS))('bad input, model %s', (modelId) => {
   });
 
   it("acts as the token's user whatever ids a frame carries", async () => {
+    const run = await start();
     const watch = await bystanders(run);
     const alice = await run.connect(1);
     await alice.sync();
@@ -246,15 +250,19 @@ describe.each(Object.keys(MODELS))('bad input, model %s', (modelId) => {
     await watch.check();
   });
 
-  it.each(Object.entries(FORGED_TOKENS))('refuses a connection with %s: unauthorized, then close 4401', async (_name, token) => {
+  it('refuses a missing or forged token: unauthorized, then close 4401', async () => {
+    const run = await start();
     const watch = await bystanders(run);
-    const client = await TestClient.connect(run.server.url, token);
-    expect(await closeCodeOf(client)).toBe(CLOSE_CODES.unauthorized);
-    expect(client.frames).toEqual([{ type: 'error', code: 'unauthorized', message: expect.any(String) }]);
+    for (const [name, token] of Object.entries(FORGED_TOKENS)) {
+      const client = await TestClient.connect(run.server.url, token);
+      expect(await closeCodeOf(client), name).toBe(CLOSE_CODES.unauthorized);
+      expect(client.frames, name).toEqual([{ type: 'error', code: 'unauthorized', message: expect.any(String) }]);
+    }
     await watch.check();
   });
 
   it('survives a refused client that keeps talking (a frame, an oversized frame, invalid UTF-8) before its close lands', async () => {
+    const run = await start();
     const watch = await bystanders(run);
     for (const payload of [JSON.stringify({ type: 'sync' }), 'x'.repeat(MAX_FRAME_BYTES + 1), Buffer.from([0xff, 0xfe])]) {
       // sent from the open handler itself, so it is on the wire before the server's close arrives
@@ -268,6 +276,7 @@ describe.each(Object.keys(MODELS))('bad input, model %s', (modelId) => {
   });
 
   it('accepts a frame of exactly 64 KiB and closes the connection with 1009 for one byte more, losing nothing acked', async () => {
+    const run = await start();
     const watch = await bystanders(run);
     const bad = await attacker(run);
     const kept = await bad.sendMessage(101, `before-oversize-${Date.now()}`);
@@ -295,6 +304,7 @@ describe.each(Object.keys(MODELS))('bad input, model %s', (modelId) => {
   });
 
   it('refuses binary frames with invalid_frame, even when they hold a valid frame', async () => {
+    const run = await start();
     const watch = await bystanders(run);
     const bad = await attacker(run);
     bad.sendRaw(Buffer.from(JSON.stringify({ type: 'ping', ref: 'binary' })));
@@ -312,12 +322,10 @@ describe.each(Object.keys(MODELS))('bad input, model %s', (modelId) => {
 describe.each(Object.keys(MODELS))('flooding, model %s', (modelId) => {
   // small limits so a flood is quick to produce; bystanders stay well under them
   const limits = { framesPerSecond: 20, burst: 10, floodCloseAfter: 25 };
-  let run: RunningServer;
-  beforeAll(async () => {
-    run = await startTestServer(modelId, population, limits);
-  });
+  const start = () => startTestServer(modelId, population, limits);
 
   it('rate-limits a burst with rate_limited errors, then closes the flooder with 4429, losing nothing acked', async () => {
+    const run = await start();
     const watch = await bystanders(run);
     const bad = await attacker(run);
     const stamp = Date.now();
@@ -344,6 +352,7 @@ describe.each(Object.keys(MODELS))('flooding, model %s', (modelId) => {
   });
 
   it('closes a client that stays over the rate, even though a frame now and then gets through', async () => {
+    const run = await start();
     const watch = await bystanders(run);
     const bad = await attacker(run);
     // five times the sustained rate for up to 4 s: refill lets one frame in every 50 ms

@@ -4,9 +4,9 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { mintToken } from '../../reference-server/auth.ts';
-import { freshDatabase } from '../support/db.ts';
+import { createDatabase } from '../../reference-server/db/postgres.ts';
 import { TestClient } from '../support/ws-client.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -111,7 +111,9 @@ describe('chatbench serve', () => {
   });
 
   it('migrates a --pg-url database in place, keeps its data, and refuses it to another model', async () => {
-    const databaseUrl = await freshDatabase();
+    const database = await createDatabase(inject('pgAdminUrl'), 'cbserve');
+    onTestFinished(() => database.drop());
+    const databaseUrl = database.url;
     const first = startServe(['--model', 'naive', '--port', '0', '--secret', SECRET, '--pg-url', databaseUrl]);
     const url = await waitFor('ws URL on stdout', first, () => wsUrlOf(first.stdout()));
     expect(first.stdout()).toContain('migrated: common/001_base.sql, model/001_status_column.sql');
