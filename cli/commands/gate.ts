@@ -196,7 +196,13 @@ async function writeOutputs(report: GateReport, options: GateOptions): Promise<v
   const markdown = renderMarkdown(report);
   if (options.summary) await writeText(options.summary, markdown, '--summary');
   const stepSummary = process.env.GITHUB_STEP_SUMMARY;
-  if (stepSummary) await appendFile(stepSummary, `${markdown}\n`);
+  if (stepSummary) {
+    try {
+      await appendFile(stepSummary, `${markdown}\n`);
+    } catch (error) {
+      throw new CliError(`GITHUB_STEP_SUMMARY ${stepSummary}: cannot append (${(error as NodeJS.ErrnoException).code ?? error})`);
+    }
+  }
 }
 
 async function writeText(path: string, text: string, option: string): Promise<void> {

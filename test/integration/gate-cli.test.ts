@@ -151,10 +151,27 @@ describe('chatbench gate', () => {
     expect(result.stderr).toContain('is not a valid chatbench results document: runId');
   });
 
-  it('exits 1 when the JUnit file cannot be written', async () => {
+  it.each([
+    ['--junit', (path: string) => ['--junit', path]],
+    ['--summary', (path: string) => ['--summary', path]],
+  ])('exits 1 when the %s file cannot be written, naming it', async (option, args) => {
     const blocker = file('blocker', 'a file, not a directory');
-    const result = await chatbench(['gate', '--results', FIXTURE, '--thresholds', failing, '--junit', join(blocker, 'gate.xml')]);
+    const result = await chatbench(['gate', '--results', FIXTURE, '--thresholds', passing, ...args(join(blocker, 'out'))]);
+    expect(result.stderr).toContain(`chatbench: ${option} ${join(blocker, 'out')}: cannot write (`);
     expect(result.code).toBe(EXIT.failure);
-    expect(result.stderr).toContain('--junit');
+  });
+
+  it('exits 1 when $GITHUB_STEP_SUMMARY cannot be appended to', async () => {
+    const blocker = file('blocker2', 'a file, not a directory');
+    const result = await chatbench(['gate', '--results', FIXTURE, '--thresholds', passing], { GITHUB_STEP_SUMMARY: join(blocker, 'summary.md') });
+    expect(result.stderr).toContain('GITHUB_STEP_SUMMARY');
+    expect(result.code).toBe(EXIT.failure);
+  });
+
+  it('exits 1 when the metrics store cannot be reached', async () => {
+    const result = await chatbench(['gate', '--run', 'x', '--thresholds', failing, '--clickhouse-url', 'http://127.0.0.1:9']);
+    expect(result.code).toBe(EXIT.failure);
+    expect(result.stderr).toMatch(/^chatbench: .+/);
+    expect(result.stderr).not.toContain('    at ');
   });
 });
