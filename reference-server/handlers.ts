@@ -6,10 +6,12 @@ import type { ConversationCache } from './conversations.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { ReceiptModel, StatusPush } from './models/types.ts';
 import { FrameError, type ClientFrame, type ServerFrame, type WireMessage } from './protocol.ts';
-import type { SessionRegistry } from './sessions.ts';
+import type { ClientSocket, SessionRegistry } from './sessions.ts';
 
 export interface ConnectionState {
   userId: number;
+  /** this connection in the session registry (presence watches hang off it) */
+  socket: ClientSocket;
   synced: boolean;
   reply(frame: ServerFrame): void;
 }
@@ -26,14 +28,20 @@ type Handler<T extends ClientFrame['type']> = (ctx: HandlerContext, conn: Connec
 
 const STATUS_FRAMES = new Set<ServerFrame['type']>(['status', 'status_update']);
 
-/** Sends a frame to a user wherever they are; status frames count as the action's pushed events. */
+/**
+ * Counts a frame where it was written to sockets: status frames are the action's pushed events.
+ * A node that writes a frame routed from another node counts it with the action sent along.
+ */
+export function countWritten(metrics: ServerMetrics, frameType: ServerFrame['type'], action: ActionKind | undefined, bytes: number): void {
+  if (bytes <= 0) return;
+  metrics.framesOut += 1;
+  if (action && STATUS_FRAMES.has(frameType)) metrics.pushed(action, bytes);
+}
+
+/** Sends a frame to a user wherever they are; bytes written on this node are counted here. */
 export async function push(ctx: HandlerContext, action: ActionKind, to: number, frame: ServerFrame): Promise<void> {
-  const text = JSON.stringify(frame);
-  const bytes = await ctx.sessions.deliver(to, frame, text);
-  if (bytes > 0) {
-    ctx.metrics.framesOut += 1;
-    if (STATUS_FRAMES.has(frame.type)) ctx.metrics.pushed(action, bytes);
-  }
+  const bytes = await ctx.sessions.deliver(to, frame, JSON.stringify(frame), action);
+  countWritten(ctx.metrics, frame.type, action, bytes);
 }
 
 function replyCounted(ctx: HandlerContext, conn: ConnectionState, action: ActionKind, frame: ServerFrame): void {
@@ -146,13 +154,12 @@ const send: Handler<'send'> = async (ctx, conn, frame) => {
     throw error;
   }
   conn.reply({ type: 'ack', tempId: frame.tempId, conversationId: frame.conversationId, seq: message.seq, duplicate: false });
-  const text = JSON.stringify({ type: 'msg', ...message } satisfies ServerFrame);
+  const pushed: ServerFrame = { type: 'msg', ...message };
+  const text = JSON.stringify(pushed);
   await Promise.all(
     conversation.members
       .filter((member) => member !== conn.userId)
-      .map(async (member) => {
-        if ((await ctx.sessions.deliver(member, { type: 'msg', ...message }, text)) > 0) ctx.metrics.framesOut += 1;
-      }),
+      .map(async (member) => countWritten(ctx.metrics, 'msg', 'send', await ctx.sessions.deliver(member, pushed, text, 'send'))),
   );
 };
 
@@ -191,6 +198,18 @@ const readBy: Handler<'read_by'> = async (ctx, conn, frame) => {
   conn.reply({ type: 'read_by', conversationId: frame.conversationId, seq: frame.seq, readBy: count, of: conversation.members.length - 1 });
 };
 
+// presence is a 1:1 feature: a group chat shows no one's online status, so it watches no one
+const openConversation: Handler<'open_conversation'> = async (ctx, conn, frame) => {
+  const conversation = requireMember(ctx, conn, frame.conversationId, frame.ref);
+  const peers = conversation.kind === 'direct' ? conversation.members.filter((member) => member !== conn.userId) : [];
+  await ctx.sessions.watch(conn.socket, conversation.id, peers);
+};
+
+const closeConversation: Handler<'close_conversation'> = async (ctx, conn, frame) => {
+  requireMember(ctx, conn, frame.conversationId, frame.ref);
+  await ctx.sessions.unwatch(conn.socket, frame.conversationId);
+};
+
 const ping: Handler<'ping'> = async (_ctx, conn) => {
   conn.reply({ type: 'pong' });
 };
@@ -202,6 +221,8 @@ export const HANDLERS: { [T in ClientFrame['type']]: Handler<T> } = {
   read,
   set_settings: setSettings,
   read_by: readBy,
+  open_conversation: openConversation,
+  close_conversation: closeConversation,
   ping,
 };
 

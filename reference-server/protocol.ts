@@ -14,6 +14,12 @@ export type ClientFrame =
   | { type: 'sync'; statusCursor?: number; lastSeqs?: Record<string, number>; wantSettings?: boolean; ref?: string }
   | { type: 'set_settings'; readReceipts: boolean; ref?: string }
   | { type: 'read_by'; conversationId: number; seq: number; ref?: string }
+  /**
+   * the chat is on screen: the server answers with the peer's presence and pushes its changes
+   * until the chat is closed (presence goes only to open chats, never to every contact)
+   */
+  | { type: 'open_conversation'; conversationId: number; ref?: string }
+  | { type: 'close_conversation'; conversationId: number; ref?: string }
   | { type: 'ping'; ref?: string };
 
 export interface WireMessage {
@@ -47,6 +53,8 @@ export type ServerFrame =
   | { type: 'settings'; readReceipts: boolean }
   | { type: 'read_by'; conversationId: number; seq: number; readBy: number; of: number }
   | { type: 'pong' }
+  /** a peer of an open direct chat: online, or offline with when it was last seen (when known) */
+  | { type: 'presence'; conversationId: number; userId: number; status: 'online' | 'offline'; lastSeen?: number }
   | { type: 'error'; code: ErrorCode; message: string; ref?: string };
 
 /** Stable error codes: clients and tests match on these, never on messages. */
@@ -62,7 +70,15 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Close codes (4000-4999 are the application's). 1009 (too big) comes from the socket layer. */
-export const CLOSE_CODES = { unauthorized: 4401, flood: 4429, shuttingDown: 1001 } as const;
+export const CLOSE_CODES = {
+  unauthorized: 4401,
+  flood: 4429,
+  shuttingDown: 1001,
+  /** the node lost its session registry (cluster mode): reconnect, to this node or another */
+  registryLost: 1012,
+  /** the session registry is unreachable right now: try again later */
+  tryAgainLater: 1013,
+} as const;
 
 export class FrameError extends Error {
   constructor(
@@ -82,6 +98,8 @@ const FRAME_FIELDS: Record<ClientFrame['type'], Record<string, { kind: FieldKind
   sync: { statusCursor: { kind: 'seq', optional: true }, lastSeqs: { kind: 'seqMap', optional: true }, wantSettings: { kind: 'boolean', optional: true } },
   set_settings: { readReceipts: { kind: 'boolean' } },
   read_by: { conversationId: { kind: 'id' }, seq: { kind: 'seq' } },
+  open_conversation: { conversationId: { kind: 'id' } },
+  close_conversation: { conversationId: { kind: 'id' } },
   ping: {},
 };
 const MAX_TEMP_ID = 128;

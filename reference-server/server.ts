@@ -7,11 +7,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { verifyToken } from './auth.ts';
 import { ConversationCache } from './conversations.ts';
 import { CountingDb } from './db/query-layer.ts';
-import { handleFrame, type ConnectionState, type HandlerContext } from './handlers.ts';
+import { countWritten, handleFrame, type ConnectionState, type HandlerContext } from './handlers.ts';
 import { ServerMetrics, type ServerMetricsSnapshot } from './metrics.ts';
 import type { ReceiptModel } from './models/types.ts';
 import { CLOSE_CODES, FrameError, MAX_FRAME_BYTES, parseClientFrame, type ServerFrame } from './protocol.ts';
-import { LocalSessions, type ClientSocket, type SessionRegistry } from './sessions.ts';
+import { LocalSessions, type ClientSocket, type PresenceCause, type SessionRegistry } from './sessions.ts';
 
 export const SERVER_DEFAULTS = {
   host: '127.0.0.1',
@@ -39,10 +39,21 @@ export interface ChatServerOptions extends Partial<typeof SERVER_DEFAULTS> {
   log?: (line: string) => void;
 }
 
+/** presence frames pushed, per cause (they are not status traffic, so kept apart from `pushes`) */
+export type PresenceCounters = Record<PresenceCause, { events: number; bytes: number }>;
+
+export interface NodeMetricsSnapshot extends ServerMetricsSnapshot {
+  presence: PresenceCounters;
+  /** users who came online / went offline on this node (presence transitions) */
+  presenceTransitions: { online: number; offline: number };
+  /** the session registry's own counters (cluster mode: routed frames, dead nodes cleaned up) */
+  registry?: Record<string, number>;
+}
+
 export interface ChatServer {
   readonly port: number;
   readonly url: string;
-  metrics(): ServerMetricsSnapshot;
+  metrics(): NodeMetricsSnapshot;
   /** drops every connection abruptly (fault injection: a crashed node) without stopping */
   dropAll(): void;
   close(): Promise<void>;
@@ -52,15 +63,39 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   const config = { ...SERVER_DEFAULTS, ...options };
   const db = new CountingDb(options.pool);
   const metrics = new ServerMetrics();
-  const sessions = options.sessions ?? new LocalSessions();
+  const sessions: SessionRegistry = options.sessions ?? new LocalSessions();
   const ctx: HandlerContext = { model: options.model, db, conversations: new ConversationCache(), sessions, metrics };
   const log = options.log ?? (() => {});
   const sockets = new Set<WebSocket>();
+  const presence: PresenceCounters = { connect: { events: 0, bytes: 0 }, disconnect: { events: 0, bytes: 0 }, open: { events: 0, bytes: 0 } };
+  sessions.attach(
+    {
+      routed: (frameType, action, bytes) => countWritten(metrics, frameType, action, bytes),
+      presence(cause, bytes) {
+        presence[cause].events += 1;
+        presence[cause].bytes += bytes;
+        metrics.framesOut += 1;
+      },
+    },
+    (reason) => {
+      // frames routed here while the registry was unreachable are gone (pub/sub keeps nothing):
+      // every client must reconnect and sync from its cursor, which loses nothing stored
+      metrics.error('registry_lost');
+      log(`session registry lost (${reason}): dropping ${sockets.size} connections so they resync`);
+      for (const ws of sockets) ws.close(CLOSE_CODES.registryLost, 'session registry lost');
+    },
+  );
+  const snapshot = (): NodeMetricsSnapshot => ({
+    ...metrics.snapshot(config.nodeId, options.model.id, db.snapshot()),
+    presence: structuredClone(presence),
+    presenceTransitions: sessions.transitions?.() ?? { online: 0, offline: 0 },
+    ...(sessions.stats ? { registry: sessions.stats() } : {}),
+  });
 
   const http: Server = createServer((request, response) => {
     if (request.method === 'GET' && request.url === '/metrics') {
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(metrics.snapshot(config.nodeId, options.model.id, db.snapshot())));
+      response.end(JSON.stringify(snapshot()));
     } else if (request.method === 'POST' && request.url === '/metrics/reset-timeline') {
       metrics.resetTimeline();
       response.writeHead(204).end();
@@ -102,16 +137,24 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     };
     const conn: ConnectionState = {
       userId,
+      socket: client,
       synced: false,
       reply: (frame) => client.sendText(JSON.stringify(frame)),
     };
-    sessions.register(client);
-    let queue = Promise.resolve();
     let queued = 0;
     let tokens = config.burst;
     let refilledAt = Date.now();
     let refused = 0;
+    /** closing (flood, or no registry): what still arrives is dropped unanswered */
     let closingForFlood = false;
+    // the first frame (sync) waits for the session to be visible to every node, or a message
+    // committed between the sync's read and the registration would reach no one
+    let queue = sessions.register(client).catch((error: unknown) => {
+      metrics.error('registry_unavailable');
+      log(`user ${userId}: session registry unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      closingForFlood = true;
+      ws.close(CLOSE_CODES.tryAgainLater, 'session registry unavailable');
+    });
 
     ws.on('message', (data, isBinary) => {
       // closing as abusive: what still arrives is dropped unanswered
@@ -154,7 +197,10 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     });
     ws.on('close', () => {
       sockets.delete(ws);
-      sessions.unregister(client);
+      // after the registration settled, so a fast close cannot leave a stale session behind
+      void queue
+        .then(() => sessions.unregister(client))
+        .catch((error: unknown) => log(`user ${userId}: unregister: ${error instanceof Error ? error.message : String(error)}`));
       metrics.disconnected();
     });
   }
@@ -168,7 +214,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   return {
     port,
     url: `ws://${config.host}:${port}`,
-    metrics: () => metrics.snapshot(config.nodeId, options.model.id, db.snapshot()),
+    metrics: snapshot,
     dropAll() {
       for (const ws of sockets) ws.terminate();
     },
