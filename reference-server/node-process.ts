@@ -2,6 +2,7 @@
 // an event loop. Configured through CHATBENCH_NODE_CONFIG; reports its port over IPC; stops on
 // SIGTERM/SIGINT (or a "stop" message) after closing sockets and its pool.
 import pg from 'pg';
+import { RedisSessions, type ClusterOptions } from './cluster/redis-sessions.ts';
 import { getModel } from './models/registry.ts';
 import { startChatServer } from './server.ts';
 
@@ -13,7 +14,11 @@ export interface NodeProcessConfig {
   port: number;
   nodeId: string;
   poolSize: number;
+  /** cluster mode: the session registry, presence and routing live in this Redis */
   redisUrl?: string;
+  /** key and channel prefix in Redis, distinct per run so runs never see each other's sessions */
+  redisPrefix?: string;
+  cluster?: Omit<ClusterOptions, 'url' | 'nodeId' | 'prefix'>;
 }
 
 export type NodeProcessMessage = { type: 'listening'; port: number } | { type: 'failed'; error: string };
@@ -22,7 +27,11 @@ async function main(): Promise<void> {
   const config = JSON.parse(process.env.CHATBENCH_NODE_CONFIG ?? '{}') as NodeProcessConfig;
   const pool = new pg.Pool({ connectionString: config.dbUrl, max: config.poolSize });
   pool.on('error', (error) => process.stderr.write(`node ${config.nodeId}: pool: ${error.message}\n`));
+  const sessions = config.redisUrl
+    ? await RedisSessions.start({ ...config.cluster, url: config.redisUrl, nodeId: config.nodeId, ...(config.redisPrefix ? { prefix: config.redisPrefix } : {}) })
+    : undefined;
   const server = await startChatServer({
+    ...(sessions ? { sessions } : {}),
     model: getModel(config.model),
     pool,
     secret: config.secret,
