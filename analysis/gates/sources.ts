@@ -56,10 +56,9 @@ export async function findLatestBaseline(store: MetricsStore, runs: readonly Run
   const first = runs[0];
   if (!first) return undefined;
   const shas = new Set(runs.map((r) => r.gitSha));
-  // Filtered here, not with listRuns({ scenario }), which chDB currently rejects (an aggregate
-  // alias reused in WHERE); the params comparison has to happen here anyway.
-  const candidates = (await store.listRuns())
-    .filter((summary) => summary.scenario === first.scenario && !shas.has(summary.gitSha) && sameParams(summary, first))
+  // Params are compared here: the store keeps them as a JSON document, not as columns.
+  const candidates = (await store.listRuns({ scenario: first.scenario }))
+    .filter((summary) => !shas.has(summary.gitSha) && sameParams(summary, first))
     .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   const latest = candidates[0];
   return latest ? getStoredRun(store, latest.runId) : undefined;
