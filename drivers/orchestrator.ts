@@ -5,6 +5,7 @@ import pg from 'pg';
 import { ACTION_FIGURES, ACTION_KINDS, type ActionKind } from '../analysis/metric-names.ts';
 import type { ActionFigures, ModelResult, Phase, Sample, TimelinePoint } from '../analysis/results-schema.ts';
 import type { ActionDb } from '../reference-server/db/query-layer.ts';
+import { importHistory } from '../reference-server/db/history.ts';
 import { seedPopulation } from '../reference-server/db/seed.ts';
 import { currentWalLsn, readTupleCounters, walBytesBetween } from '../reference-server/db/truth.ts';
 import { prepareModelDatabase } from '../reference-server/instance.ts';
@@ -62,6 +63,7 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
       );
     }
     await Promise.all(nodes.map((node) => node.resetTimeline()));
+    const conversationById = new Map(plan.conversations.map((conversation) => [conversation.id, conversation]));
     const runStart = Date.now();
     const phases: Phase[] = [];
     let phaseLsn = '';
@@ -77,7 +79,15 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
       async onPhaseStart(index) {
         phaseLsn = await currentWalLsn(admin);
         phaseStart = Date.now() - runStart;
-        progress(`${model.id}: ${plan.phases[index]!.name}`);
+        const phase = plan.phases[index]!;
+        progress(`${model.id}: ${phase.name}`);
+        if (phase.history) {
+          await importHistory(
+            database.setup.for('setup'),
+            model,
+            phase.history.map((item) => ({ conversation: conversationById.get(item.conversationId)!, senderId: item.senderId, messages: item.messages })),
+          );
+        }
       },
       async onPhaseEnd(index, actions) {
         const lsn = await currentWalLsn(admin);

@@ -11,7 +11,14 @@ export default defineScenario({
     conversations: { default: 5, min: 1, max: 100, unit: 'conversations per user', description: '1:1 conversations per user' },
     changes: { default: 10, min: 1, max: 1000, unit: 'messages per conversation', description: 'messages whose status changed while offline' },
     window: { default: 5, min: 0, max: 600, unit: 's', description: 'every user reconnects within this window', integer: false },
-    sendRate: { default: 5000, min: 1, max: 100_000, unit: 'messages/s', description: 'scheduled send rate while building history' },
+    sendRate: { default: 5000, min: 1, max: 100_000, unit: 'messages/s', description: 'scheduled send rate while building live history' },
+    liveHistory: {
+      default: 0,
+      min: 0,
+      max: 1,
+      unit: '0 or 1',
+      description: '1: users send and peers read through the server before the storm; 0: the model imports the same history in bulk (setup)',
+    },
   },
   thresholds: (p) => ({
     naive: {
@@ -25,7 +32,7 @@ export default defineScenario({
       'db.consistent': ['== true'],
     },
   }),
-  plan({ users, conversations, changes, window, sendRate }, seed): Plan {
+  plan({ users, conversations, changes, window, sendRate, liveHistory }, seed): Plan {
     if (conversations > users) throw new RangeError(`--set conversations=${conversations}: at most users (${users}), so every peer is distinct`);
     const random = seededRandom(seed);
     // user i talks to peers (i + j) mod users: every peer is in exactly `conversations` chats too
@@ -67,17 +74,39 @@ export default defineScenario({
       steps: [{ op: 'connect', at: random() * window * 1000 }, { op: 'awaitTicks', tick: 'read' }],
     }));
     const timeoutMs = 120_000 + (users * perUser) / 2;
+    // the same stored state either way: what the storm measures does not depend on how it got there
+    const history = liveHistory
+      ? [
+          { name: 'users send, then go offline', scripts: senders, timeoutMs },
+          { name: 'peers receive and read', scripts: peers, timeoutMs },
+        ]
+      : [
+          {
+            name: 'users log in, then go offline holding the messages they sent',
+            scripts: Array.from({ length: users }, (_, i): ClientScript => ({
+              userId: i + 1,
+              steps: [
+                { op: 'connect' },
+                ...Array.from({ length: conversations }, (_, j) => ({ op: 'hold' as const, conversationId: i * conversations + j + 1, count: changes })),
+                { op: 'disconnect' },
+              ],
+            })),
+            timeoutMs,
+          },
+          {
+            name: 'history imported: peers received and read everything',
+            scripts: [],
+            history: conversationList.map((conversation) => ({ conversationId: conversation.id, senderId: conversation.members[0]!, messages: changes })),
+            timeoutMs,
+          },
+        ];
     return {
       scenario: 'mass-reconnect',
       seed,
-      params: { users, conversations, changes, window, sendRate },
+      params: { users, conversations, changes, window, sendRate, liveHistory },
       users: [...Array.from({ length: users }, (_, i) => i + 1), ...peerConversations.keys()],
       conversations: conversationList,
-      phases: [
-        { name: 'users send, then go offline', scripts: senders, timeoutMs },
-        { name: 'peers receive and read', scripts: peers, timeoutMs },
-        { name: 'every user reconnects', scripts: storm, timeoutMs },
-      ],
+      phases: [...history, { name: 'every user reconnects', scripts: storm, timeoutMs }],
       expected: conversationList.map((conversation) => ({ conversationId: conversation.id, messages: changes, tick: 'read' as const })),
     };
   },

@@ -22,7 +22,20 @@ export type Step =
   | { op: 'toggle'; readReceipts: boolean }
   | { op: 'readBy'; conversationId: number }
   /** wait until every message this user sent in the conversations holds the tick */
-  | { op: 'awaitTicks'; tick: Tick; conversationIds?: number[] };
+  | { op: 'awaitTicks'; tick: Tick; conversationIds?: number[] }
+  /** this device already holds its own messages 1..count of a conversation (sent before a bulk history) */
+  | { op: 'hold'; conversationId: number; count: number };
+
+/**
+ * History imported by the model itself instead of being driven message by message: the sender's
+ * `messages` messages, each delivered to and read by every other member. Its writes count as
+ * setup, not as actions, and it leaves the stored state the live path would leave.
+ */
+export interface HistoryItem {
+  conversationId: number;
+  senderId: number;
+  messages: number;
+}
 
 export interface ClientScript {
   userId: number;
@@ -37,6 +50,8 @@ export interface PlanPhase {
   scripts: ClientScript[];
   /** a phase that has not finished by then fails the run */
   timeoutMs: number;
+  /** imported before the phase's scripts run (see HistoryItem) */
+  history?: HistoryItem[];
 }
 
 /** The end state the plan implies: every message of a conversation holds `tick` for its sender. */

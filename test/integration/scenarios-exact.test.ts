@@ -86,6 +86,21 @@ describe('exact counts per scenario', () => {
     expect(naive!.latency['latency.sync']?.count).toBe(users);
   });
 
+  it('mass-reconnect: a live history and an imported one leave the storm exactly the same figures', async () => {
+    const sets = ['users=12', 'conversations=2', 'changes=3', 'window=0.5'];
+    const [live, imported] = [await run('mass-reconnect', [...sets, 'liveHistory=1']), await run('mass-reconnect', [...sets, 'liveHistory=0'])];
+    expectConsistent(live);
+    expectConsistent(imported);
+    for (const model of ['naive', 'watermark']) {
+      const figures = (results: RunResults) => {
+        const { count, ...rest } = action(results.models[model], 'reconnect');
+        return { count, ...rest };
+      };
+      expect(figures(imported)).toEqual(figures(live));
+    }
+    expect(action(live.models.naive, 'read')['db.rows_written']).toBe(12 * 2 * 3);
+  });
+
   it('group-1000: every member receives every message once; receipt writes per message per model', async () => {
     const members = 40;
     const messages = 10;

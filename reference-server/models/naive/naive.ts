@@ -65,6 +65,27 @@ export const naiveModel: ReceiptModel = {
     return pushes;
   },
 
+  async importReceipts(db, items) {
+    // each message was delivered, then read: its status version comes from the same clock
+    const direct = items.filter((item) => item.conversation.kind === 'direct');
+    if (direct.length) {
+      await db.write(
+        `UPDATE messages m SET status = 2, status_version = nextval('status_clock')
+         FROM unnest($1::bigint[], $2::bigint[]) AS h(id, sender)
+         WHERE m.conversation_id = h.id AND m.sender_id = h.sender`,
+        [direct.map((item) => item.conversation.id), direct.map((item) => item.senderId)],
+      );
+    }
+    for (const item of items.filter((entry) => entry.conversation.kind === 'group')) {
+      await db.write(
+        `INSERT INTO receipts (conversation_id, seq, user_id, sender_id, status, version)
+         SELECT $1, s.seq, r.user_id, $2, 2, nextval('status_clock')
+         FROM generate_series(1, $3::int) AS s(seq), unnest($4::bigint[]) AS r(user_id)`,
+        [item.conversation.id, item.senderId, item.messages, item.conversation.members.filter((member) => member !== item.senderId)],
+      );
+    }
+  },
+
   async readReceiptsAllowed(db, userId, conversation) {
     const rows = await db.read<{ read_receipts: boolean }>(
       'SELECT read_receipts FROM members WHERE conversation_id = $1 AND user_id = $2',

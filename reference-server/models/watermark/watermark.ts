@@ -67,6 +67,23 @@ export const watermarkModel: ReceiptModel = {
     return senders.map((to): StatusPush => ({ to, frame }));
   },
 
+  async importReceipts(db, items) {
+    const rows = items.flatMap((item) =>
+      item.conversation.members.filter((member) => member !== item.senderId).map((member) => [member, item.conversation.id, item.messages] as const),
+    );
+    if (!rows.length) return;
+    await db.write(
+      `INSERT INTO message_status (user_id, conversation_id, last_delivered_seq, last_read_seq, version)
+       SELECT r.user_id, r.conversation_id, r.n, r.n, nextval('status_clock')
+       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS r(user_id, conversation_id, n)
+       ON CONFLICT (user_id, conversation_id) DO UPDATE SET
+         last_delivered_seq = GREATEST(message_status.last_delivered_seq, EXCLUDED.last_delivered_seq),
+         last_read_seq = GREATEST(message_status.last_read_seq, EXCLUDED.last_read_seq),
+         version = EXCLUDED.version`,
+      [rows.map((row) => row[0]), rows.map((row) => row[1]), rows.map((row) => row[2])],
+    );
+  },
+
   async readReceiptsAllowed() {
     // the client checked its cached setting and would not have sent a read event
     return true;
