@@ -20,7 +20,7 @@ export async function prepareModelDatabase(adminUrl: string, model: ReceiptModel
   const pool = new pg.Pool({ connectionString: database.url, max: poolSize });
   const setup = new CountingDb(pool);
   try {
-    await migrate(setup.for('setup'), model.migrationsDir);
+    await migrate(setup.for('setup'), model);
   } catch (error) {
     await pool.end();
     await database.drop();

@@ -81,7 +81,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     } else {
       pool = new pg.Pool({ connectionString: postgres.url, max: config.poolSize });
       await refuseAnotherModelsDatabase(pool, options.model);
-      const applied = await migrate(new CountingDb(pool).for('setup'), options.model.migrationsDir);
+      const applied = await migrate(new CountingDb(pool).for('setup'), options.model);
       description = `${redactUrl(postgres.url)} (${applied.length ? `migrated: ${applied.join(', ')}` : 'schema up to date'}; kept on exit)`;
     }
     // an idle pooled connection that Postgres drops (restart, shutdown) must not crash the server
@@ -121,8 +121,8 @@ async function stopAll(server: ChatServer | undefined, pool: pg.Pool | undefined
 async function refuseAnotherModelsDatabase(pool: pg.Pool, model: ReceiptModel): Promise<void> {
   const exists = await pool.query<{ present: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present");
   if (!exists.rows[0]?.present) return;
-  const ours = new Set((await migrationFiles(model.migrationsDir)).map((file) => `model/${file}`));
-  const rows = await pool.query<{ id: string }>("SELECT id FROM schema_migrations WHERE id LIKE 'model/%' ORDER BY id");
+  const ours = new Set((await migrationFiles(model.migrationsDir)).map((file) => `${model.id}/${file}`));
+  const rows = await pool.query<{ id: string }>("SELECT id FROM schema_migrations WHERE id NOT LIKE 'common/%' ORDER BY id");
   const foreign = rows.rows.map((row) => row.id).filter((id) => !ours.has(id));
   if (foreign.length) {
     throw new ServeError(
