@@ -83,7 +83,7 @@ const run = promisify(execFile);
  * Our callers stop the server themselves; the signal hooks stay, so Ctrl-C still stops Postgres.
  */
 async function keepExitCodes(): Promise<void> {
-  const { default: exitHook } = (await import('async-exit-hook')) as unknown as { default: { unhookEvent(event: string): void } };
+  const { default: exitHook } = await import('async-exit-hook');
   exitHook.unhookEvent('beforeExit');
   exitHook.unhookEvent('exit');
 }

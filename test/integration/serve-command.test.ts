@@ -116,7 +116,7 @@ describe('chatbench serve', () => {
     const databaseUrl = database.url;
     const first = startServe(['--model', 'naive', '--port', '0', '--secret', SECRET, '--pg-url', databaseUrl]);
     const url = await waitFor('ws URL on stdout', first, () => wsUrlOf(first.stdout()));
-    expect(first.stdout()).toContain('migrated: common/001_base.sql, model/001_status_column.sql');
+    expect(first.stdout()).toContain('migrated: common/001_base.sql, naive/001_status_column.sql');
     const alice = await TestClient.connect(url, mintToken(SECRET, 1));
     await alice.sync();
     await alice.sendMessage(2, 'kept');
@@ -133,7 +133,7 @@ describe('chatbench serve', () => {
 
     const other = startServe(['--model', 'watermark', '--port', '0', '--pg-url', databaseUrl]);
     expect(await other.exited).toBe(1);
-    expect(other.stderr()).toContain('another model (model/001_status_column.sql), not of "watermark"');
+    expect(other.stderr()).toContain('another model (naive/001_status_column.sql), not of "watermark"');
 
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
