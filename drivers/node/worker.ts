@@ -164,10 +164,12 @@ process.on('message', (message: ParentMessage) => {
     } else if (message.type === 'phase' && worker) {
       send(await worker.runPhase(message.index, message.startAt));
     } else if (message.type === 'finish' && worker) {
-      send(worker.finish());
-      process.disconnect?.();
-      // sockets still open to a server that is about to stop must not keep this process alive
-      setTimeout(() => process.exit(0), 200).unref();
+      // the final message carries every raw sample: only disconnect once it has been handed over
+      process.send?.(worker.finish(), () => {
+        process.disconnect?.();
+        // sockets still open to a server that is about to stop must not keep this process alive
+        setTimeout(() => process.exit(0), 200).unref();
+      });
     }
   })().catch((error: unknown) => {
     process.stderr.write(`worker: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
