@@ -4,6 +4,8 @@ import type { LoadDriver } from './types.ts';
 
 export const DRIVERS: Record<string, () => Promise<LoadDriver>> = {
   node: async () => nodeDriver,
+  // loaded on demand: only a k6 run needs it (and k6 itself, which it looks for when asked)
+  k6: async () => (await import('./k6/driver.ts')).k6Driver,
 };
 
 export function driverIds(): string[] {
