@@ -13,6 +13,8 @@ export interface RunCliOptions {
   out?: string;
   json?: boolean;
   pgUrl?: string;
+  redisUrl?: string;
+  killNodeAt?: string;
   store: boolean;
   report?: string | boolean;
 }
@@ -27,6 +29,8 @@ export function addRunOptions(command: Command): Command {
     .option('--out <dir>', 'run directory for results.json and samples.tsv (default .chatbench/runs/<runId>)')
     .option('--json', 'print only the results JSON')
     .option('--pg-url <url>', 'use this Postgres server (env CHATBENCH_PG_URL; default: embedded)')
+    .option('--redis-url <url>', 'nodes share sessions, presence and routing through this Redis (env CHATBENCH_REDIS_URL; default with --nodes > 1: a redis-server started for the run)')
+    .option('--kill-node-at <[phase:]seconds>', 'fault: SIGKILL the busiest node this long after the run (or phase N) starts; needs --nodes 2+')
     .option('--no-store', 'keep the run directory but do not store it in the metrics store')
     .option('--report [file]', 'also write an HTML report');
 }

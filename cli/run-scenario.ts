@@ -10,11 +10,14 @@ import { defaultRunDir, persistRun, writeRunDir } from '../analysis/store/run-di
 import type { OpenStoreOptions } from '../analysis/store/index.ts';
 import { runModel } from '../drivers/orchestrator.ts';
 import { DRIVERS, driverIds } from '../drivers/registry.ts';
-import { connectPostgres, postgresVersion, type PostgresHandle } from '../reference-server/db/postgres.ts';
+import { formatKillNodeAt, parseKillNodeAt, type KillNodeAt } from '../reference-server/cluster/fault.ts';
+import { checkRedis, RedisUnavailableError } from '../reference-server/cluster/redis-connect.ts';
+import { redisServerBinary, startRedisServer, type RedisServerHandle } from '../reference-server/cluster/redis-server.ts';
+import { connectPostgres, postgresVersion, redactUrl, type PostgresHandle } from '../reference-server/db/postgres.ts';
 import { MODELS, DEFAULT_MODELS, modelIds } from '../reference-server/models/registry.ts';
 import { ParamError, resolveParams, type ScenarioDefinition } from '../scenarios/define.ts';
 import { SCENARIOS, scenarioIds } from '../scenarios/registry.ts';
-import { UsageError } from './exit-codes.ts';
+import { CliError, UsageError } from './exit-codes.ts';
 
 export const RUN_DEFAULTS = {
   seed: 1,
@@ -32,6 +35,10 @@ export interface RunOptions {
   driver?: string;
   nodes?: number;
   pgUrl?: string;
+  /** several nodes share sessions through this Redis; without it a redis-server is started for the run */
+  redisUrl?: string;
+  /** `S` or `P:S` (S seconds into phase P): SIGKILL the busiest node then */
+  killNodeAt?: string;
   /** an already running Postgres (sweeps start one for all their points); left running */
   postgres?: PostgresHandle;
   /** the run directory; default .chatbench/runs/<runId> */
@@ -58,6 +65,8 @@ export interface ValidatedRun {
   models: string[];
   driver: string;
   nodes: number;
+  redisUrl?: string;
+  killNodeAt?: KillNodeAt;
 }
 
 export function validateRunOptions(options: RunOptions): ValidatedRun {
@@ -80,13 +89,30 @@ export function validateRunOptions(options: RunOptions): ValidatedRun {
   if (!DRIVERS[driver]) throw new UsageError(`--driver: unknown driver "${driver}"; valid drivers: ${driverIds().join(', ')}`);
   const nodes = options.nodes ?? RUN_DEFAULTS.nodes;
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > RUN_DEFAULTS.maxNodes) throw new UsageError(`--nodes ${nodes}: expected an integer from 1 to ${RUN_DEFAULTS.maxNodes}`);
+  if (options.redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(options.redisUrl)) {
+    throw new UsageError(`--redis-url ${options.redisUrl}: expected redis://host:port[/db] (or rediss://)`);
+  }
+  // several nodes only make sense sharing one session registry: Redis
+  if (nodes > 1 && options.redisUrl === undefined && !redisServerBinary()) {
+    throw new UsageError(`--nodes ${nodes}: several nodes share sessions through Redis; pass --redis-url URL (or install redis-server, which is then started for the run)`);
+  }
+  let killNodeAt: KillNodeAt | undefined;
+  if (options.killNodeAt !== undefined) {
+    killNodeAt = parseKillNodeAt(options.killNodeAt);
+    if (!killNodeAt) throw new UsageError(`--kill-node-at ${options.killNodeAt}: expected seconds after the run starts (e.g. 2.5) or phase:seconds (e.g. 3:0.5)`);
+    if (nodes < 2) throw new UsageError(`--kill-node-at needs --nodes 2 or more: the clients of the killed node fail over to a survivor`);
+  }
   try {
     definition.plan(params as never, seed);
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message);
     throw error;
   }
-  return { definition, params, seed, models, driver, nodes };
+  const phases = definition.plan(params as never, seed).phases.length;
+  if (killNodeAt?.phase !== undefined && killNodeAt.phase > phases) {
+    throw new UsageError(`--kill-node-at ${options.killNodeAt}: ${definition.id} has ${phases} phases (1-${phases})`);
+  }
+  return { definition, params, seed, models, driver, nodes, ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}), ...(killNodeAt ? { killNodeAt } : {}) };
 }
 
 export async function runScenario(options: RunOptions): Promise<RunOutcome> {
@@ -104,7 +130,19 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const models: RunResults['models'] = {};
   const samples: Sample[] = [];
   let pgVersion = 'unknown';
+  let ownRedis: RedisServerHandle | undefined;
+  let redisUrl = run.redisUrl;
   try {
+    if (redisUrl) {
+      progress('checking Redis');
+      await checkRedis(redisUrl).catch((error: unknown) => {
+        throw error instanceof RedisUnavailableError ? new CliError(error.message) : error;
+      });
+    } else if (run.nodes > 1) {
+      progress('starting redis-server for the run');
+      ownRedis = await startRedisServer();
+      redisUrl = ownRedis.url;
+    }
     pgVersion = await postgresVersion(postgres.url);
     for (const modelId of run.models) {
       const { result, samples: modelSamples } = await runModel({
@@ -114,6 +152,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         pgAdminUrl: postgres.url,
         nodes: run.nodes,
         secret,
+        ...(redisUrl ? { redisUrl, redisPrefix: `chatbench:${runId}:` } : {}),
+        ...(run.killNodeAt ? { killNodeAt: run.killNodeAt } : {}),
         progress,
       });
       models[modelId] = result;
@@ -121,6 +161,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       options.note?.(`${modelId}: done in ${(result.wallMs! / 1000).toFixed(1)} s`);
     }
   } finally {
+    await ownRedis?.stop();
     if (!options.postgres) await postgres.stop();
   }
   const results: RunResults = {
@@ -133,6 +174,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     finishedAt: new Date().toISOString(),
     gitSha: gitSha(),
     nodes: run.nodes,
+    ...(redisUrl ? { cluster: { redis: ownRedis ? 'redis-server started for the run' : redactUrl(redisUrl), ...(run.killNodeAt ? { killNodeAt: formatKillNodeAt(run.killNodeAt) } : {}) } } : {}),
     machine: { cores: cpus().length, memoryBytes: totalmem(), platform: `${process.platform} ${process.arch}`, cpuModel: cpus()[0]?.model, node: process.version },
     postgresVersion: pgVersion,
     command: options.command ?? reproduceCommand(run),
@@ -151,7 +193,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
 
 export function reproduceCommand(run: ValidatedRun): string {
   const sets = Object.entries(run.params).map(([name, value]) => `--set ${name}=${value}`);
-  return ['chatbench run', run.definition.id, ...sets, `--seed ${run.seed}`, `--models ${run.models.join(',')}`, `--driver ${run.driver}`, ...(run.nodes > 1 ? [`--nodes ${run.nodes}`] : [])].join(' ');
+  return ['chatbench run', run.definition.id, ...sets, `--seed ${run.seed}`, `--models ${run.models.join(',')}`, `--driver ${run.driver}`, ...(run.nodes > 1 ? [`--nodes ${run.nodes}`] : []), ...(run.killNodeAt ? [`--kill-node-at ${formatKillNodeAt(run.killNodeAt)}`] : [])].join(' ');
 }
 
 let cachedSha: string | undefined;

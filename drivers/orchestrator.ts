@@ -11,6 +11,7 @@ import { currentWalLsn, readTupleCounters, walBytesBetween } from '../reference-
 import { prepareModelDatabase } from '../reference-server/instance.ts';
 import type { ServerMetricsSnapshot } from '../reference-server/metrics.ts';
 import type { ReceiptModel } from '../reference-server/models/types.ts';
+import { awaitDeadNodeCleanup, killBusiestNode, presenceReport, recoveryReport, registryReport, type KilledNode, type KillNodeAt } from '../reference-server/cluster/fault.ts';
 import { launchNode, type NodeHandle } from '../reference-server/node-launcher.ts';
 import { STATUS_RANK } from '../reference-server/protocol.ts';
 import { seededRandom, type Plan } from '../scenarios/plan.ts';
@@ -31,6 +32,12 @@ export interface ModelRunOptions {
   pgAdminUrl: string;
   nodes: number;
   secret: string;
+  /** cluster mode: nodes share sessions, presence and routing through this Redis */
+  redisUrl?: string;
+  /** Redis key prefix of the run (the model id is added, so models never share sessions) */
+  redisPrefix?: string;
+  /** fault injection: SIGKILL the busiest node at this time */
+  killNodeAt?: KillNodeAt;
   progress?: (line: string) => void;
 }
 
@@ -59,12 +66,25 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
           port: 0,
           nodeId: `node-${index + 1}`,
           poolSize: ORCHESTRATOR_DEFAULTS.poolSizePerNode,
+          ...(options.redisUrl ? { redisUrl: options.redisUrl, redisPrefix: `${options.redisPrefix ?? 'chatbench:'}${model.id}:` } : {}),
         }),
       );
     }
     await Promise.all(nodes.map((node) => node.resetTimeline()));
     const conversationById = new Map(plan.conversations.map((conversation) => [conversation.id, conversation]));
     const runStart = Date.now();
+    let killed: Promise<KilledNode | undefined> = Promise.resolve(undefined);
+    let killTimer: NodeJS.Timeout | undefined;
+    const scheduleKill = (afterMs: number) => {
+      killTimer = setTimeout(() => {
+        progress(`${model.id}: killing the busiest node (SIGKILL)`);
+        killed = killBusiestNode(nodes).catch((error: unknown) => {
+          progress(`${model.id}: could not kill a node: ${error instanceof Error ? error.message : String(error)}`);
+          return undefined;
+        });
+      }, afterMs);
+    };
+    if (options.killNodeAt && options.killNodeAt.phase === undefined) scheduleKill(options.killNodeAt.seconds * 1000);
     const phases: Phase[] = [];
     let phaseLsn = '';
     let phaseStart = 0;
@@ -81,6 +101,7 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
         phaseStart = Date.now() - runStart;
         const phase = plan.phases[index]!;
         progress(`${model.id}: ${phase.name}`);
+        if (options.killNodeAt?.phase === index + 1) scheduleKill(options.killNodeAt.seconds * 1000);
         if (phase.history) {
           await importHistory(
             database.setup.for('setup'),
@@ -101,7 +122,13 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
       },
     });
     const wallMs = Date.now() - runStart;
-    const snapshots = await Promise.all(nodes.map((node) => node.metrics()));
+    clearTimeout(killTimer);
+    const killedNode = await killed;
+    // the dead node's sessions must go too: a survivor notices its missing heartbeat
+    const cleanedAfterMs = killedNode ? await awaitDeadNodeCleanup(nodes.filter((node) => node.nodeId !== killedNode.nodeId), killedNode) : null;
+    const snapshots = await Promise.all(
+      nodes.map((node) => (node.nodeId === killedNode?.nodeId ? Promise.resolve(killedNode.lastSnapshot) : node.metrics())),
+    );
     progress(`${model.id}: checking ticks against the plan`);
     const serverCheck = await checkStoredTicks(options, database.setup.for('check'));
     await Promise.all(nodes.map((node) => node.stop()));
@@ -142,6 +169,23 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
       wallMs,
       samples: sampleCounts,
     };
+    // extra fields (the results contract welcomes them): cluster figures only where they apply
+    if (options.nodes > 1 || snapshots.some((snapshot) => snapshot.presence.open.events > 0)) {
+      Object.assign(result, { presence: presenceReport(snapshots) });
+    }
+    if (options.redisUrl) Object.assign(result, { cluster: { nodes: options.nodes, ...registryReport(snapshots) } });
+    if (options.killNodeAt) {
+      Object.assign(result, {
+        recovery: killedNode
+          ? {
+              ...recoveryReport(killedNode, runStart, outcome.recoveries ?? []),
+              sessions_cleaned_after_ms: cleanedAfterMs,
+              // rows the killed node wrote after its last counters were read died with it
+              rows_unaccounted: truth.tuplesWritten - appRowsWritten,
+            }
+          : { killed_node: null, note: 'the run ended before the kill time' },
+      });
+    }
     return { result, samples };
   } finally {
     await Promise.all(nodes.map((node) => node.stop().catch(() => {})));

@@ -24,6 +24,8 @@ export interface DriverOutcome {
   latency: RecordedLatency[];
   ticks: TickReport;
   phaseErrors: string[];
+  /** clients whose socket dropped and who synced again elsewhere (a node lost mid-run) */
+  recoveries?: { droppedAt: number; syncedAt: number }[];
   generator: { processes: number; cpuMs: number; rssBytes: number };
 }
 

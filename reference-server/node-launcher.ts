@@ -1,8 +1,8 @@
 // Starts and stops reference-server node processes for a run.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ServerMetricsSnapshot } from './metrics.ts';
 import type { NodeProcessConfig, NodeProcessMessage } from './node-process.ts';
+import type { NodeMetricsSnapshot } from './server.ts';
 
 const ENTRY = fileURLToPath(new URL('./node-process.ts', import.meta.url));
 
@@ -11,7 +11,7 @@ export interface NodeHandle {
   url: string;
   httpUrl: string;
   pid: number;
-  metrics(): Promise<ServerMetricsSnapshot>;
+  metrics(): Promise<NodeMetricsSnapshot>;
   resetTimeline(): Promise<void>;
   /** stops gracefully (sockets, pool) and waits for the process to exit */
   stop(): Promise<void>;
@@ -42,7 +42,7 @@ export async function launchNode(config: NodeProcessConfig): Promise<NodeHandle>
     async metrics() {
       const response = await fetch(`${httpUrl}/metrics`);
       if (!response.ok) throw new Error(`metrics of ${config.nodeId}: HTTP ${response.status}`);
-      return (await response.json()) as ServerMetricsSnapshot;
+      return (await response.json()) as NodeMetricsSnapshot;
     },
     async resetTimeline() {
       await fetch(`${httpUrl}/metrics/reset-timeline`, { method: 'POST' });
@@ -55,6 +55,7 @@ export async function launchNode(config: NodeProcessConfig): Promise<NodeHandle>
       clearTimeout(timer);
     },
     async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGKILL');
       await exited;
     },

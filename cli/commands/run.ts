@@ -24,6 +24,8 @@ export default function register(program: Command): void {
       driver: options.driver,
       nodes: parseInteger('--nodes', options.nodes, 1),
       pgUrl: options.pgUrl ?? process.env.CHATBENCH_PG_URL,
+      redisUrl: options.redisUrl ?? process.env.CHATBENCH_REDIS_URL,
+      killNodeAt: options.killNodeAt,
       outDir: options.out,
       store: options.store ? storeOptionsFrom(options) : false,
       progress: (line) => progress.update(line),

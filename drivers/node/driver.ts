@@ -121,6 +121,7 @@ export const nodeDriver: LoadDriver = {
         latency: finals.map((final) => final.latency),
         ticks: { ownMessages: {}, checked: 0, mismatches: [] } satisfies TickReport,
         phaseErrors,
+        recoveries: finals.flatMap((final) => final.recoveries ?? []),
         generator: { processes: shardCount, cpuMs: 0, rssBytes: 0 },
       };
       for (const final of finals) {

@@ -86,7 +86,7 @@ export class SimClient {
     await sleepUntil(scheduledAt);
     this.leaving = false;
     const reconnect = this.state.statusCursor !== undefined;
-    await this.connectAnywhere();
+    await this.connectAnywhere(false);
     this.env.count(reconnect ? 'reconnect' : 'connect');
     // status frames precede `synced`, so every tick is correct from this moment
     if (reconnect) this.env.recorder.record('latency.sync', Date.now() - scheduledAt);
@@ -96,13 +96,13 @@ export class SimClient {
    * Connects and syncs, going on to the next node when one refuses or drops the connection
    * before the client is synced; fails after the deadline.
    */
-  private async connectAnywhere(): Promise<void> {
+  private async connectAnywhere(afterDrop: boolean): Promise<void> {
     const deadline = Date.now() + SIM_CLIENT_DEFAULTS.reconnectDeadlineMs;
     let backoff = SIM_CLIENT_DEFAULTS.reconnectBackoffMs;
     for (;;) {
       const url = this.urls[this.urlIndex % this.urls.length]!;
       try {
-        await this.connectOnce(url);
+        await this.connectOnce(url, afterDrop);
         return;
       } catch (error) {
         this.env.error('connect_failed');
@@ -114,7 +114,7 @@ export class SimClient {
     }
   }
 
-  private async connectOnce(url: string): Promise<void> {
+  private async connectOnce(url: string, afterDrop: boolean): Promise<void> {
     const reconnect = this.state.statusCursor !== undefined;
     const ws = new WebSocket(`${url}/?token=${encodeURIComponent(this.env.token)}`, { perMessageDeflate: false });
     this.ws = ws;
@@ -134,13 +134,15 @@ export class SimClient {
     });
     await Promise.race([this.until(() => this.state.synced), closed]);
     ws.on('close', () => this.onDrop(ws));
+    for (const [tempId, pending] of this.pendingAcks) this.send({ type: 'send', tempId, conversationId: pending.conversationId, body: pending.body });
     // acks and sends a dropped connection may have lost: the server dedups sends by tempId and
-    // treats an ack it already has as a no-op, so resending is safe (at-least-once)
+    // treats an ack it already has as a no-op, so resending is safe (at-least-once). A client
+    // that left on purpose settled first and has nothing to resend.
+    if (!afterDrop) return;
     for (const view of this.state.conversations.values()) {
       if (view.deliveredAcked > 0) this.send({ type: 'delivered', conversationId: view.id, upToSeq: view.deliveredAcked });
       if (view.readAcked > 0) this.send({ type: 'read', conversationId: view.id, upToSeq: view.readAcked });
     }
-    for (const [tempId, pending] of this.pendingAcks) this.send({ type: 'send', tempId, conversationId: pending.conversationId, body: pending.body });
   }
 
   /** an unexpected close: reconnect (to the next node) with the cursor, unless leaving on purpose */
@@ -151,7 +153,7 @@ export class SimClient {
     this.state.synced = false;
     for (const waiter of this.dropWaiters.splice(0)) waiter();
     this.urlIndex += 1;
-    this.recovering = this.connectAnywhere()
+    this.recovering = this.connectAnywhere(true)
       .then(() => {
         this.env.count('reconnect');
         this.env.recovered?.(droppedAt, Date.now());

@@ -7,7 +7,7 @@ export interface WorkerConfig {
   seed: number;
   model: string;
   cachesSettings: boolean;
-  /** one URL per server node; clients spread over them by user id */
+  /** one URL per server node; clients spread over them by scenarios/placement.ts */
   serverUrls: string[];
   secret: string;
   shardIndex: number;
@@ -31,4 +31,13 @@ export type WorkerMessage =
   | { type: 'ready'; clients: number }
   | { type: 'progress'; index: number; done: number; total: number }
   | { type: 'phaseDone'; index: number; actions: Record<string, number>; error?: string }
-  | { type: 'final'; actions: Record<string, number>; errors: Record<string, number>; latency: RecordedLatency; ticks: TickReport; memory: { rssBytes: number; cpuMs: number } };
+  | {
+      type: 'final';
+      actions: Record<string, number>;
+      errors: Record<string, number>;
+      latency: RecordedLatency;
+      ticks: TickReport;
+      /** failovers: when each dropped client lost its socket and was synced again (epoch ms) */
+      recoveries?: { droppedAt: number; syncedAt: number }[];
+      memory: { rssBytes: number; cpuMs: number };
+    };

@@ -3,6 +3,7 @@
 import { mintToken } from '../../reference-server/auth.ts';
 import { STATUS_RANK } from '../../reference-server/protocol.ts';
 import { planClients, type Plan } from '../../scenarios/plan.ts';
+import { placeClients } from '../../scenarios/placement.ts';
 import { SCENARIOS } from '../../scenarios/registry.ts';
 import { LatencyRecorder } from '../recorder.ts';
 import { SimClient, type ClientEnvironment } from './sim-client.ts';
@@ -25,6 +26,8 @@ class Worker {
   /** per sender and conversation, the receipt clocks waiting for that sender to see a read */
   private readonly clocks = new Map<string, ReceiptClock[]>();
   private readonly cpuStart = process.cpuUsage();
+  /** clients whose socket dropped and who synced again on another node: drop and sync times */
+  private readonly recoveries: { droppedAt: number; syncedAt: number }[] = [];
 
   constructor(private readonly config: WorkerConfig) {
     const scenario = SCENARIOS[config.scenario];
@@ -37,9 +40,13 @@ class Worker {
     const size = Math.ceil(all.length / config.shardCount);
     const mine = all.slice(config.shardIndex * size, (config.shardIndex + 1) * size);
     const env = this.environment();
+    const urls = config.serverUrls;
+    const placement = placeClients(this.plan, urls.length);
     for (const userId of mine) {
-      const url = config.serverUrls[userId % config.serverUrls.length]!;
-      this.clients.set(userId, new SimClient(userId, { ...env, url, token: mintToken(config.secret, userId) }));
+      const home = placement.get(userId) ?? 0;
+      // home node first, then the others in turn: where a client goes when its node is lost
+      const order = urls.map((_, index) => urls[(home + index) % urls.length]!);
+      this.clients.set(userId, new SimClient(userId, { ...env, url: order[0]!, urls: order, token: mintToken(config.secret, userId) }));
     }
   }
 
@@ -57,6 +64,9 @@ class Worker {
       },
       error: (code) => {
         this.errors[code] = (this.errors[code] ?? 0) + 1;
+      },
+      recovered: (droppedAt, syncedAt) => {
+        this.recoveries.push({ droppedAt, syncedAt });
       },
       readSent: (reader, conversationId, fromSeq, upToSeq) => {
         const sentAt = Date.now();
@@ -146,6 +156,7 @@ class Worker {
       errors: this.errors,
       latency: this.recorder.export(),
       ticks,
+      recoveries: this.recoveries,
       memory: { rssBytes: process.memoryUsage.rss(), cpuMs: (cpu.user + cpu.system) / 1000 },
     };
   }

@@ -1,0 +1,51 @@
+// Which server node each client of a plan connects to. A multi-node run measures cross-node
+// routing only if the two members of a direct chat sit on different nodes; `userId % nodes`
+// gives that for pairs numbered 2k+1/2k+2 but not for every scenario (in mass-reconnect, user i
+// and its peers are numbered apart, so half of its chats would stay on one node). Pure and
+// deterministic: every load-generator process computes the same placement from the same plan.
+import { planClients, type Plan } from './plan.ts';
+
+/**
+ * Greedy colouring of the direct-chat graph, breadth first from the lowest user id: each client
+ * takes the first node, starting from `userId % nodes`, that none of its already placed 1:1
+ * peers holds (a bipartite graph, as every scenario's is, ends with no 1:1 chat inside a node).
+ * Group-only clients keep `userId % nodes`, which spreads a group evenly.
+ */
+export function placeClients(plan: Plan, nodes: number): Map<number, number> {
+  const placement = new Map<number, number>();
+  const clients = planClients(plan);
+  if (nodes <= 1) {
+    for (const userId of clients) placement.set(userId, 0);
+    return placement;
+  }
+  const peers = new Map<number, number[]>();
+  for (const conversation of plan.conversations) {
+    if (conversation.kind !== 'direct' || conversation.members.length !== 2) continue;
+    const [a, b] = conversation.members as [number, number];
+    for (const [from, to] of [[a, b], [b, a]] as const) {
+      const list = peers.get(from);
+      if (list) list.push(to);
+      else peers.set(from, [to]);
+    }
+  }
+  const place = (userId: number) => {
+    const taken = new Set((peers.get(userId) ?? []).map((peer) => placement.get(peer)).filter((node) => node !== undefined));
+    let node = userId % nodes;
+    for (let step = 0; step < nodes && taken.has(node); step++) node = (node + 1) % nodes;
+    placement.set(userId, node);
+  };
+  for (const start of [...clients].sort((a, b) => a - b)) {
+    if (placement.has(start)) continue;
+    place(start);
+    const queue = [start];
+    for (let head = 0; head < queue.length; head++) {
+      const userId = queue[head]!;
+      for (const peer of peers.get(userId) ?? []) {
+        if (placement.has(peer)) continue;
+        place(peer);
+        queue.push(peer);
+      }
+    }
+  }
+  return placement;
+}
