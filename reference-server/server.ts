@@ -207,7 +207,8 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
-    http.listen(config.port, config.host, () => resolve());
+    // a reconnect storm opens thousands of sockets at once: Node's default backlog (511) drops some
+    http.listen({ port: config.port, host: config.host, backlog: 8192 }, () => resolve());
   });
   const port = (http.address() as AddressInfo).port;
   let closed = false;
