@@ -1,0 +1,117 @@
+// Issue targets, measured: wall time of every scenario's default run (both models), the Node
+// driver's fan-out against a bare ws broadcast on the same machine, and a 15,000-user
+// reconnect storm on one server node.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { ClientState } from '../drivers/client-state.ts';
+import { runScenario } from '../cli/run-scenario.ts';
+import { connectPostgres } from '../reference-server/db/postgres.ts';
+import { scenarioIds } from '../scenarios/registry.ts';
+import type { BenchFigure } from './run.ts';
+import { median } from './stats.ts';
+
+export const name = 'scenarios';
+
+const FANOUT = { clients: 1000, messages: 200 };
+const STORM_USERS = Number(process.env.CHATBENCH_BENCH_STORM_USERS ?? 15_000);
+
+/** deliveries per second to `clients` sockets, counting only (bare) or through the driver's client logic */
+async function fanout(mode: 'bare' | 'driver'): Promise<number> {
+  const server = fork(fileURLToPath(new URL('./support/broadcast-server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
+  const port = await new Promise<number>((resolve) => server.once('message', (message: { port: number }) => resolve(message.port)));
+  const total = FANOUT.clients * FANOUT.messages;
+  let received = 0;
+  let first = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const sockets = await Promise.all(
+    Array.from({ length: FANOUT.clients }, async (_, index) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
+      const state = new ClientState(index + 10);
+      state.apply({ type: 'conversations', items: [{ id: 1, kind: 'group', members: FANOUT.clients + 1, lastSeq: 0 }] });
+      ws.on('message', (data) => {
+        if (!first) first = performance.now();
+        if (mode === 'driver') {
+          // what a simulated client does with each push: parse, derive state, ack delivery
+          for (const reply of state.apply(JSON.parse(data.toString())).replies) ws.send(JSON.stringify(reply));
+        }
+        if (++received === total) done();
+      });
+      await new Promise((resolve) => ws.once('open', resolve));
+      return ws;
+    }),
+  );
+  server.send({ type: 'go', messages: FANOUT.messages });
+  await finished;
+  const perSecond = total / ((performance.now() - first) / 1000);
+  for (const ws of sockets) ws.terminate();
+  server.disconnect();
+  return perSecond;
+}
+
+export default async function bench({ runs, log }: { runs: number; log: (line: string) => void }): Promise<BenchFigure[]> {
+  const figures: BenchFigure[] = [];
+  const postgres = await connectPostgres(process.env.CHATBENCH_PG_URL);
+  try {
+    let total = 0;
+    for (const scenario of scenarioIds()) {
+      const times: number[] = [];
+      for (let run = 0; run < runs; run++) {
+        const started = performance.now();
+        const outcome = await runScenario({ scenario, postgres, store: false, outDir: `.chatbench/bench/${scenario}-${run}` });
+        times.push((performance.now() - started) / 1000);
+        const consistent = Object.values(outcome.results.models).every((model) => model.check.ticks_consistent && model.db.consistent);
+        log(`${scenario} run ${run + 1}: ${times.at(-1)!.toFixed(1)} s${consistent ? '' : ' (INCONSISTENT)'}`);
+      }
+      total += median(times);
+      figures.push({ label: `default run, both models: ${scenario}`, value: median(times), unit: 's' });
+    }
+    figures.push({ label: 'default runs of every scenario, in total', value: total, unit: 's', note: 'target < 60 s' });
+
+    const deliveries: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const outcome = await runScenario({
+        scenario: 'group-1000',
+        sets: ['messages=100', 'rate=1000', 'readEvery=100'],
+        models: ['watermark'],
+        postgres,
+        store: false,
+        outDir: `.chatbench/bench/group-fanout-${run}`,
+      });
+      const samples = outcome.samples.filter((sample) => sample.metric === 'latency.delivery');
+      const span = (Math.max(...samples.map((sample) => sample.t_ms)) - Math.min(...samples.map((sample) => sample.t_ms))) / 1000;
+      deliveries.push(samples.length / span);
+      log(`group-1000 end to end run ${run + 1}: ${(samples.length / span).toFixed(0)} deliveries/s`);
+    }
+    figures.push({ label: 'group-1000 delivered messages/s, end to end (watermark)', value: median(deliveries), unit: 'msg/s' });
+
+    const bare: number[] = [];
+    const driver: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      bare.push(await fanout('bare'));
+      driver.push(await fanout('driver'));
+      log(`fan-out run ${run + 1}: bare ${bare.at(-1)!.toFixed(0)}/s, driver client logic ${driver.at(-1)!.toFixed(0)}/s`);
+    }
+    figures.push({ label: `bare ws broadcast to ${FANOUT.clients} sockets (ceiling)`, value: median(bare), unit: 'msg/s' });
+    figures.push({ label: 'the same fan-out through the driver\'s client logic', value: median(driver), unit: 'msg/s' });
+    figures.push({ label: 'driver fan-out / bare ws ceiling', value: (100 * median(driver)) / median(bare), unit: '%', note: 'target >= 80 %' });
+    figures.push({ label: 'chat server end to end / bare ws ceiling', value: (100 * median(deliveries)) / median(bare), unit: '%', note: 'DB work per delivery ack included' });
+
+    const storm = await runScenario({
+      scenario: 'mass-reconnect',
+      sets: [`users=${STORM_USERS}`, 'window=10'],
+      models: ['watermark'],
+      postgres,
+      store: false,
+      outDir: '.chatbench/bench/storm',
+    });
+    const result = storm.results.models.watermark!;
+    figures.push({ label: `mass-reconnect ${STORM_USERS} users, one node: failed connections`, value: result.errors['client.connect_failed'] ?? 0, unit: '', note: 'target 0' });
+    figures.push({ label: `mass-reconnect ${STORM_USERS} users: latency.sync p99`, value: result.latency['latency.sync']?.p99 ?? Number.NaN, unit: 'ms' });
+    figures.push({ label: `mass-reconnect ${STORM_USERS} users: synced clients`, value: result.latency['latency.sync']?.count ?? 0, unit: '' });
+  } finally {
+    await postgres.stop();
+  }
+  return figures;
+}
