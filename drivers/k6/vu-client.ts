@@ -59,6 +59,9 @@ export class VuClient {
         return this.readBy(step.conversationId);
       case 'awaitTicks':
         return this.until(() => this.state.allOwnAtLeast(step.tick, step.conversationIds));
+      case 'hold':
+        for (let seq = 1; seq <= step.count; seq++) this.state.ownSent(step.conversationId, seq, Number.NaN);
+        return;
     }
   }
 
