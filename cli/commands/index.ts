@@ -14,4 +14,5 @@ export const COMMANDS: Record<string, () => Promise<CommandRegistrar>> = {
   report: async () => (await import('./report.ts')).default,
   serve: async () => (await import('./serve.ts')).default,
   token: async () => (await import('./token.ts')).default,
+  k6: async () => (await import('./k6.ts')).default,
 };
