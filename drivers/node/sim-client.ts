@@ -44,6 +44,8 @@ export class SimClient {
   private dropWaiters: (() => void)[] = [];
   private leaving = false;
   private urlIndex = 0;
+  /** 1:1 chats open on screen: the server pushes the peer's presence to them until the client leaves */
+  private readonly onScreen = new Set<number>();
   readEvery: { conversationId: number; every: number } | undefined;
 
   constructor(
@@ -139,6 +141,7 @@ export class SimClient {
     // treats an ack it already has as a no-op, so resending is safe (at-least-once). A client
     // that left on purpose settled first and has nothing to resend.
     if (!afterDrop) return;
+    for (const conversationId of this.onScreen) this.send({ type: 'open_conversation', conversationId });
     for (const view of this.state.conversations.values()) {
       if (view.deliveredAcked > 0) this.send({ type: 'delivered', conversationId: view.id, upToSeq: view.deliveredAcked });
       if (view.readAcked > 0) this.send({ type: 'read', conversationId: view.id, upToSeq: view.readAcked });
@@ -195,6 +198,7 @@ export class SimClient {
     if (!ws || ws.readyState === WebSocket.CLOSED) return;
     await this.settle();
     this.leaving = true;
+    this.onScreen.clear();
     await new Promise<void>((resolve) => {
       const current = this.ws!;
       if (current.readyState === WebSocket.CLOSED) return resolve();
@@ -220,6 +224,10 @@ export class SimClient {
   private async open(conversationId: number): Promise<void> {
     this.env.count('open');
     const view = this.state.conversation(conversationId);
+    if (view?.kind === 'direct' && !this.onScreen.has(conversationId)) {
+      this.onScreen.add(conversationId);
+      this.send({ type: 'open_conversation', conversationId });
+    }
     const from = view?.readAcked ?? 0;
     const frame = this.state.open(conversationId, this.env.cachesSettings);
     if (!frame || frame.type !== 'read') return;
