@@ -41,7 +41,14 @@ describe.each(Object.keys(SCENARIOS))('scenario %s', (id) => {
     for (const expected of plan.expected) expect(conversations.has(expected.conversationId)).toBe(true);
     // every message the plan sends is expected somewhere, and nothing else
     let sent = 0;
-    for (const phase of plan.phases) for (const script of phase.scripts) for (const step of script.steps) if (step.op === 'send') sent += step.at.length;
+    for (const phase of plan.phases) {
+      for (const script of phase.scripts) for (const step of script.steps) if (step.op === 'send') sent += step.at.length;
+      // bulk history: messages the model imports instead of clients sending them
+      for (const item of phase.history ?? []) {
+        expect(conversations.get(item.conversationId)?.members).toContain(item.senderId);
+        sent += item.messages;
+      }
+    }
     expect(plan.expected.reduce((sum, expected) => sum + expected.messages, 0)).toBe(sent);
   });
 
