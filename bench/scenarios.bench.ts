@@ -1,7 +1,7 @@
 // Issue targets, measured: wall time of every scenario's default run (both models), the Node
 // driver's fan-out against a bare ws broadcast on the same machine, and a 15,000-user
 // reconnect storm on one server node.
-import { fork } from 'node:child_process';
+import { forkTs } from '../reference-server/fork-ts.ts';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { ClientState } from '../drivers/client-state.ts';
@@ -18,7 +18,7 @@ const STORM_USERS = Number(process.env.CHATBENCH_BENCH_STORM_USERS ?? 15_000);
 
 /** deliveries per second to `clients` sockets, counting only (bare) or through the driver's client logic */
 async function fanout(mode: 'bare' | 'driver'): Promise<number> {
-  const server = fork(fileURLToPath(new URL('./support/broadcast-server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
+  const server = forkTs(fileURLToPath(new URL('./support/broadcast-server.ts', import.meta.url)));
   const port = await new Promise<number>((resolve) => server.once('message', (message: { port: number }) => resolve(message.port)));
   const total = FANOUT.clients * FANOUT.messages;
   let received = 0;

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { RunResults, Sample } from '../analysis/results-schema.ts';
 import { defaultRunDir, persistRun, writeRunDir } from '../analysis/store/run-dir.ts';
 import type { OpenStoreOptions } from '../analysis/store/index.ts';
@@ -200,7 +201,9 @@ let cachedSha: string | undefined;
 function gitSha(): string {
   if (cachedSha !== undefined) return cachedSha;
   try {
-    cachedSha = execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    // the code under test is chatbench's own checkout, wherever the user runs it from
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    cachedSha = execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   } catch {
     cachedSha = 'unknown';
   }

@@ -1,5 +1,6 @@
 // Starts and stops reference-server node processes for a run.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { forkTs } from './fork-ts.ts';
 import { fileURLToPath } from 'node:url';
 import type { NodeProcessConfig, NodeProcessMessage } from './node-process.ts';
 import type { NodeMetricsSnapshot } from './server.ts';
@@ -20,8 +21,7 @@ export interface NodeHandle {
 }
 
 export async function launchNode(config: NodeProcessConfig): Promise<NodeHandle> {
-  const child: ChildProcess = fork(ENTRY, [], {
-    execArgv: ['--import', 'tsx'],
+  const child: ChildProcess = forkTs(ENTRY, {
     env: { ...process.env, CHATBENCH_NODE_CONFIG: JSON.stringify(config) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -1,6 +1,7 @@
 // The built-in driver: simulated clients on `ws`, spread over worker processes so that no
 // process holds more sockets than it may open files.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { forkTs } from '../../reference-server/fork-ts.ts';
 import { fileURLToPath } from 'node:url';
 import { planClients } from '../../scenarios/plan.ts';
 import type { DriverContext, DriverOutcome, LoadDriver } from '../types.ts';
@@ -57,7 +58,7 @@ export const nodeDriver: LoadDriver = {
     const shardCount = Math.max(1, Math.ceil(clients / NODE_DRIVER_DEFAULTS.clientsPerWorker));
     const workers = Array.from(
       { length: shardCount },
-      () => new WorkerHandle(fork(WORKER_PATH, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })),
+      () => new WorkerHandle(forkTs(WORKER_PATH, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })),
     );
     try {
       await Promise.all(
