@@ -10,7 +10,7 @@ export const K6_ENV = {
   seed: 'CHATBENCH_SEED',
   model: 'CHATBENCH_MODEL',
   cachesSettings: 'CHATBENCH_CACHES_SETTINGS',
-  /** comma-separated ws:// URLs; a client connects to serverUrls[userId % n] like the Node driver */
+  /** comma-separated ws:// URLs; clients are placed on them as the Node driver places them (scenarios/placement.ts) */
   serverUrls: 'CHATBENCH_SERVER_URLS',
   secret: 'CHATBENCH_SECRET',
   /** http:// URL of the phase coordinator */

@@ -15,6 +15,7 @@ import http from 'k6/http';
 import { Counter, Trend } from 'k6/metrics';
 import { clearTimeout, setTimeout } from 'k6/timers';
 import { STATUS_RANK } from '../../reference-server/protocol.ts';
+import { placeClients } from '../../scenarios/placement.ts';
 import { planClients } from '../../scenarios/plan.ts';
 import { SCENARIOS } from '../../scenarios/registry.ts';
 import { K6_ACTIONS, K6_METRICS, readPlanEnv, readRuntimeEnv, vusFor, type RuntimeConfig } from './config.ts';
@@ -95,11 +96,14 @@ export default async function run(): Promise<void> {
     actions[action]?.add(1);
     phaseActions[action] = (phaseActions[action] ?? 0) + 1;
   };
+  // the Node driver's placement: with several server nodes, the same client lands on the same node
+  const urls = runtime().serverUrls;
+  const placement = placeClients(plan, urls.length);
   for (const userId of mine) {
     local.set(
       userId,
       new VuClient(userId, {
-        url: runtime().serverUrls[userId % runtime().serverUrls.length]!,
+        url: urls[placement.get(userId) ?? 0]!,
         token: token(userId),
         cachesSettings: runtime().cachesSettings,
         record: (metric, valueMs) => latency[metric]!.add(Math.max(0, valueMs)),
@@ -115,7 +119,9 @@ export default async function run(): Promise<void> {
             for (const seq of view.own.keys()) if (seq > fromSeq && seq <= upToSeq && seq > target) target = seq;
             if (!target) continue;
             const key = `${member}:${conversationId}`;
-            clocks.set(key, [...(clocks.get(key) ?? []), { reader, target, sentAt }]);
+            const pending = clocks.get(key);
+            if (pending) pending.push({ reader, target, sentAt });
+            else clocks.set(key, [{ reader, target, sentAt }]);
           }
         },
         statusReceived: (client, conversationId) => {

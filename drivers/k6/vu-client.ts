@@ -31,6 +31,8 @@ export class VuClient {
   private replies = new Map<string, (frame: ServerFrame) => void>();
   private closed: (() => void) | undefined;
   private tempCounter = 0;
+  /** 1:1 chats open on screen: the server pushes the peer's presence to them until the client leaves */
+  private readonly onScreen = new Set<number>();
   readEvery: { conversationId: number; every: number } | undefined;
 
   constructor(
@@ -112,6 +114,7 @@ export class VuClient {
     const ws = this.ws;
     if (!ws || ws.readyState === CLOSED) return;
     await this.settle();
+    this.onScreen.clear();
     await new Promise<void>((resolve) => {
       this.closed = resolve;
       ws.close();
@@ -133,7 +136,12 @@ export class VuClient {
 
   private open(conversationId: number): void {
     this.env.count('open');
-    const from = this.state.conversation(conversationId)?.readAcked ?? 0;
+    const view = this.state.conversation(conversationId);
+    if (view?.kind === 'direct' && !this.onScreen.has(conversationId)) {
+      this.onScreen.add(conversationId);
+      this.send({ type: 'open_conversation', conversationId });
+    }
+    const from = view?.readAcked ?? 0;
     const frame = this.state.open(conversationId, this.env.cachesSettings);
     if (!frame || frame.type !== 'read') return;
     this.send(frame);
