@@ -44,6 +44,8 @@ export function k6RunArgs(options: { outFile: string; segment?: string; sequence
     '--quiet',
     '--no-usage-report',
     '--summary-mode=disabled',
+    // no REST API: several k6 processes side by side would contend for its one port
+    '--address=',
     // only what our parser reads: smaller output, faster to write and read
     '--system-tags=',
     '--out',

@@ -62,7 +62,7 @@ export async function exportForOperator(options: K6ExportOptions): Promise<K6Exp
   };
   write('configmap.yaml', configMapYaml(name, archive));
   write('testrun.yaml', testRunYaml({ name, parallelism, vus, plan }));
-  write('README.txt', readme({ name, parallelism, vus, plan }));
+  write('README.txt', readme({ name, parallelism, vus, plan, clientsPerVu }));
   return { files, vus };
 }
 
@@ -130,7 +130,7 @@ spec:
 `;
 }
 
-function readme({ name, parallelism, vus, plan }: { name: string; parallelism: number; vus: number; plan: Plan }): string {
+function readme({ name, parallelism, vus, plan, clientsPerVu }: { name: string; parallelism: number; vus: number; plan: Plan; clientsPerVu: number }): string {
   return `chatbench ${plan.scenario} for the k6-operator: ${vus} VUs over ${parallelism} runners (${planClients(plan).length} simulated clients)
 
 Files
@@ -142,9 +142,12 @@ Before applying
   1. Reference-server nodes reachable from the runners, started with one secret:
        chatbench serve --model <id> --port 8080 (with CHATBENCH_SECRET set)
      and that secret in a Secret:  kubectl create secret generic ${K6_EXPORT_DEFAULTS.secretName} --from-literal=secret=...
-  2. The database seeded for this plan's users and conversations (as chatbench run does).
+  2. The database seeded with this plan's users and conversations. chatbench run seeds them
+     for its own servers; for servers of your own there is no seeding command yet.
   3. A phase coordinator reachable from the runners: the plan has ${plan.phases.length} phases and every
-     VU of every runner must finish one before any starts the next.
+     VU of every runner must finish one before any starts the next. Serve it with the same
+     scenario options as this export:
+       chatbench k6 coordinate ${plan.scenario} ${Object.entries(plan.params).map(([key, value]) => `--set ${key}=${value}`).join(' ')} --seed ${plan.seed} --clients-per-vu ${clientsPerVu} --port 7070
   4. A ReadWriteMany PersistentVolumeClaim "${K6_EXPORT_DEFAULTS.resultsClaim}" for the runners' JSON output.
   5. Fill in the <...> values in testrun.yaml.
 
@@ -152,10 +155,11 @@ Apply
   kubectl apply -f configmap.yaml -f testrun.yaml
 
 Samples
-  k6 has no ClickHouse output. Each runner writes its samples (latency.ack, latency.delivery,
-  latency.receipt, latency.sync as raw values, action counters, client errors, the clients'
-  ticks) as JSON lines to ${K6_EXPORT_DEFAULTS.resultsDir}/<pod>.json. chatbench reads those files with the same
-  parser its local k6 driver uses, one part per runner, and stores every raw sample, so
-  quantiles over all runners are exact (computed over the union, never averaged).
+  k6 has no ClickHouse output. Each runner writes its samples (latency_ack, latency_delivery,
+  latency_receipt, latency_sync as raw values, action counters, client errors, the clients'
+  ticks) as JSON lines to ${K6_EXPORT_DEFAULTS.resultsDir}/<pod>.json. The local k6 driver reads such files with
+  drivers/k6/output.ts, one part per k6 process, and stores every raw sample, so quantiles over
+  all processes are exact (computed over the union, never averaged). A command that turns a
+  cluster's files plus the servers' figures into a stored run is not built yet.
 `;
 }
