@@ -64,6 +64,8 @@ export default function register(program: Command): void {
       driver: options.driver,
       nodes: parseInteger('--nodes', options.nodes, 1),
       pgUrl: options.pgUrl ?? process.env.CHATBENCH_PG_URL,
+      redisUrl: options.redisUrl ?? process.env.CHATBENCH_REDIS_URL,
+      killNodeAt: options.killNodeAt,
       store: options.store ? storeOptionsFrom(options) : (false as const),
       sweepId,
     };
