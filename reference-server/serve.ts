@@ -10,6 +10,7 @@ import { CountingDb } from './db/query-layer.ts';
 import { seedPopulation, type Population } from './db/seed.ts';
 import { prepareModelDatabase } from './instance.ts';
 import type { ReceiptModel } from './models/types.ts';
+import { RedisSessions } from './cluster/redis-sessions.ts';
 import { SERVER_DEFAULTS, startChatServer, type ChatServer } from './server.ts';
 
 export const SERVE_DEFAULTS = {
@@ -18,6 +19,7 @@ export const SERVE_DEFAULTS = {
   /** add DEMO_POPULATION to a database that has no users yet */
   demo: true,
   poolSize: 10,
+  nodeId: 'serve-1',
 };
 
 /** Enough to try the protocol by hand: a direct chat and a group. */
@@ -38,6 +40,10 @@ export interface ServeOptions {
   port?: number;
   demo?: boolean;
   poolSize?: number;
+  /** cluster mode: sessions, presence and routing shared with other nodes through this Redis */
+  redisUrl?: string;
+  /** this node's id in the cluster (distinct per node) */
+  nodeId?: string;
   log?: (line: string) => void;
 }
 
@@ -87,7 +93,8 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     // an idle pooled connection that Postgres drops (restart, shutdown) must not crash the server
     pool.on('error', (error) => log(`postgres: ${error.message}`));
     const demo = config.demo ? await addDemoIfEmpty(pool) : undefined;
-    server = await startChatServer({ model: options.model, pool, secret, host: config.host, port: config.port, log });
+    const sessions = options.redisUrl ? await RedisSessions.start({ url: options.redisUrl, nodeId: config.nodeId }) : undefined;
+    server = await startChatServer({ model: options.model, pool, secret, host: config.host, port: config.port, nodeId: config.nodeId, log, ...(sessions ? { sessions } : {}) });
     const started = server;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     let stopping: Promise<void> | undefined;

@@ -2,6 +2,7 @@
 // SIGTERM, for real clients and external drivers (k6). Prints where to connect and how to get
 // a token, since the server accepts no connection without one.
 import type { Command } from 'commander';
+import { RedisUnavailableError } from '../../reference-server/cluster/redis-connect.ts';
 import { PostgresStartError } from '../../reference-server/db/postgres.ts';
 import { getModel, modelIds } from '../../reference-server/models/registry.ts';
 import { SERVE_DEFAULTS, ServeError, serve, type ServeHandle } from '../../reference-server/serve.ts';
@@ -15,6 +16,8 @@ interface ServeCliOptions {
   pgUrl?: string;
   secret?: string;
   demo: boolean;
+  redisUrl?: string;
+  nodeId: string;
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -29,6 +32,8 @@ const register: CommandRegistrar = (program: Command) => {
     .option('--pg-url <url>', 'serve from this database, migrated in place and kept (default: a fresh database on embedded Postgres)')
     .option('--secret <secret>', 'HMAC secret for connection tokens (default: $CHATBENCH_SECRET, else a random one)')
     .option('--no-demo', 'do not add demo users 1-4 and two conversations to a database without users')
+    .option('--redis-url <url>', 'cluster mode: share sessions, presence and routing with other nodes through this Redis (env CHATBENCH_REDIS_URL)')
+    .option('--node-id <id>', 'this node\'s id in a cluster (distinct per node)', SERVE_DEFAULTS.nodeId)
     .action(async (options: ServeCliOptions) => {
       const model = parseModel(options.model);
       const port = parsePort(options.port);
@@ -58,10 +63,12 @@ const register: CommandRegistrar = (program: Command) => {
             pgUrl: options.pgUrl,
             secret,
             demo: options.demo,
+            redisUrl: options.redisUrl ?? process.env.CHATBENCH_REDIS_URL,
+            nodeId: parseNodeId(options.nodeId),
             log: (line) => process.stderr.write(`chatbench serve: ${line}\n`),
           });
         } catch (error) {
-          if (error instanceof ServeError || error instanceof PostgresStartError) throw new CliError(error.message);
+          if (error instanceof ServeError || error instanceof PostgresStartError || error instanceof RedisUnavailableError) throw new CliError(error.message);
           if ((error as { code?: string }).code === 'EADDRINUSE') throw new CliError(`--port ${port}: address already in use on ${options.host}`);
           throw error;
         }
@@ -84,6 +91,12 @@ export default register;
 function parseModel(id: string) {
   if (!modelIds().includes(id)) throw new UsageError(`--model: unknown model "${id}"; valid models: ${modelIds().join(', ')}`);
   return getModel(id);
+}
+
+/** node ids name Redis channels and keys: keep them to a safe alphabet */
+export function parseNodeId(value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(value)) throw new UsageError(`--node-id must be 1-64 letters, digits, "-" or "_", got ${JSON.stringify(value)}`);
+  return value;
 }
 
 export function parsePort(value: string): number {

@@ -4,9 +4,10 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { mintToken } from '../../reference-server/auth.ts';
 import { createDatabase } from '../../reference-server/db/postgres.ts';
+import { redisAvailable, testRedis } from '../support/redis.ts';
 import { TestClient } from '../support/ws-client.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -155,5 +156,52 @@ describe('chatbench serve', () => {
   it('mints the same token as the server expects', () => {
     const out = execFileSync(process.execPath, ['bin/chatbench.mjs', 'token', '7', '--secret', SECRET], { cwd: ROOT, encoding: 'utf8' });
     expect(out.trim()).toBe(mintToken(SECRET, 7));
+  });
+});
+
+describe.skipIf(!redisAvailable)('chatbench serve in cluster mode', () => {
+  let redisUrl = '';
+  beforeAll(async () => {
+    redisUrl = (await testRedis()).url;
+  });
+
+  it('routes a message from a client on one node to a client on another, through one Redis and one database', async () => {
+    const database = await createDatabase(inject('pgAdminUrl'), 'cbservecluster');
+    onTestFinished(() => database.drop());
+    const common = ['--model', 'watermark', '--port', '0', '--secret', SECRET, '--pg-url', database.url, '--redis-url', redisUrl];
+    const first = startServe([...common, '--node-id', 'a']);
+    onTestFinished(() => void first.child.kill('SIGKILL'));
+    const firstUrl = await waitFor('first node URL', first, () => wsUrlOf(first.stdout()));
+    // the second node finds the schema and demo users the first one made
+    const second = startServe([...common, '--node-id', 'b']);
+    onTestFinished(() => void second.child.kill('SIGKILL'));
+    const secondUrl = await waitFor('second node URL', second, () => wsUrlOf(second.stdout()));
+    const alice = await TestClient.connect(firstUrl, mintToken(SECRET, 1));
+    const bob = await TestClient.connect(secondUrl, mintToken(SECRET, 2));
+    await alice.sync();
+    await bob.sync();
+    const ack = await alice.sendMessage(1, 'across');
+    const pushed = await bob.next('msg', (frame) => frame.seq === ack.seq);
+    expect(pushed).toMatchObject({ conversationId: 1, senderId: 1, body: 'hi' });
+    bob.send({ type: 'read', conversationId: 1, upToSeq: ack.seq });
+    expect(await alice.next('status_update')).toMatchObject({ conversationId: 1, userId: 2, lastReadSeq: ack.seq });
+    alice.close();
+    bob.close();
+    first.child.kill('SIGTERM');
+    second.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(await second.exited).toBe(0);
+  });
+
+  it('exits 1 naming the URL when Redis cannot be reached', async () => {
+    const served = startServe(['--model', 'naive', '--port', '0', '--redis-url', 'redis://127.0.0.1:1']);
+    expect(await served.exited).toBe(1);
+    expect(served.stderr()).toMatch(/Redis at redis:\/\/127\.0\.0\.1:1\/? is not reachable/);
+  });
+
+  it('rejects a node id that cannot name Redis keys', async () => {
+    const served = startServe(['--model', 'naive', '--node-id', 'a b']);
+    expect(await served.exited).toBe(2);
+    expect(served.stderr()).toMatch(/--node-id must be/);
   });
 });
