@@ -108,51 +108,54 @@ const sync: Handler<'sync'> = async (ctx, conn, frame) => {
   conn.reply({ type: 'synced', statusCursor: cursor, ...(settings ? { settings } : {}) });
 };
 
+// One round trip for the common path: a resend is answered from `dup`; otherwise the row lock
+// taken by the UPDATE makes seq assignment atomic and gap-free, and the insert uses that seq.
+const STORE_MESSAGE = `
+WITH dup AS (
+  SELECT seq FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND temp_id = $3
+), next AS (
+  UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM dup) RETURNING last_seq
+), stored AS (
+  INSERT INTO messages (conversation_id, seq, sender_id, temp_id, body, sent_at)
+  SELECT $1, last_seq, $2, $3, $4, $5 FROM next RETURNING seq
+)
+SELECT (SELECT seq FROM dup) AS existing, (SELECT seq FROM stored) AS seq,
+  (SELECT count(*) FROM next) + (SELECT count(*) FROM stored) AS rows_written`;
+
 const send: Handler<'send'> = async (ctx, conn, frame) => {
   const conversation = requireMember(ctx, conn, frame.conversationId, frame.ref);
   const db = ctx.db.for('send');
-  const existing = await findByTempId(db, frame.conversationId, conn.userId, frame.tempId);
-  if (existing !== undefined) {
-    conn.reply({ type: 'ack', tempId: frame.tempId, conversationId: frame.conversationId, seq: existing, duplicate: true });
-    return;
-  }
-  let message: WireMessage;
+  const duplicate = (seq: number) => conn.reply({ type: 'ack', tempId: frame.tempId, conversationId: frame.conversationId, seq, duplicate: true });
+  let message: WireMessage | undefined;
+  let existing: number | undefined;
   try {
-    message = await db.transaction(async (tx) => {
-      // the row lock on the conversation makes seq assignment atomic and gap-free
-      const { rows } = await tx.write<{ last_seq: string }>('UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq', [
+    // the model's own rows for the message (naive group receipts) commit with it or not at all
+    await db.transaction(async (tx) => {
+      const sentAt = Date.now();
+      const [row] = await tx.writeReported<{ existing: string | null; seq: string | null; rows_written: string }>(STORE_MESSAGE, [
         frame.conversationId,
+        conn.userId,
+        frame.tempId,
+        frame.body,
+        sentAt,
       ]);
-      const stored: WireMessage = {
-        conversationId: frame.conversationId,
-        seq: Number(rows[0]!.last_seq),
-        senderId: conn.userId,
-        tempId: frame.tempId,
-        body: frame.body,
-        sentAt: Date.now(),
-      };
-      await tx.write('INSERT INTO messages (conversation_id, seq, sender_id, temp_id, body, sent_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-        stored.conversationId,
-        stored.seq,
-        stored.senderId,
-        stored.tempId,
-        stored.body,
-        stored.sentAt,
-      ]);
-      await ctx.model.afterSend(tx, stored, conversation);
-      return stored;
+      if (row?.existing != null) {
+        existing = Number(row.existing);
+        return;
+      }
+      message = { conversationId: frame.conversationId, seq: Number(row!.seq), senderId: conn.userId, tempId: frame.tempId, body: frame.body, sentAt };
+      await ctx.model.afterSend(tx, message, conversation);
     });
   } catch (error) {
     // a concurrent resend of the same tempId won the race: answer with the first ack
     if ((error as { code?: string }).code === '23505') {
       const seq = await findByTempId(db, frame.conversationId, conn.userId, frame.tempId);
-      if (seq !== undefined) {
-        conn.reply({ type: 'ack', tempId: frame.tempId, conversationId: frame.conversationId, seq, duplicate: true });
-        return;
-      }
+      if (seq !== undefined) return duplicate(seq);
     }
     throw error;
   }
+  if (existing !== undefined) return duplicate(existing);
+  if (!message) throw new Error('message was neither stored nor found');
   conn.reply({ type: 'ack', tempId: frame.tempId, conversationId: frame.conversationId, seq: message.seq, duplicate: false });
   const pushed: ServerFrame = { type: 'msg', ...message };
   const text = JSON.stringify(pushed);

@@ -23,6 +23,11 @@ export interface ActionDb {
   read<Row extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<Row[]>;
   /** an INSERT/UPDATE/DELETE (RETURNING allowed): rowCount counts as rows written */
   write<Row extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<{ rows: Row[]; rowCount: number }>;
+  /**
+   * A statement that writes in several places (data-modifying CTEs): rowCount would count only
+   * the outer statement, so the statement reports its own total in a `rows_written` column.
+   */
+  writeReported<Row extends pg.QueryResultRow & { rows_written: string | number }>(sql: string, params?: unknown[]): Promise<Row[]>;
   /** the same connection and counters, attributed to another action */
   as(action: Attribution): ActionDb;
   /** runs `work` in one transaction on one connection, attributed like this handle */
@@ -76,6 +81,15 @@ export class CountingDb {
       write: async (sql, params) => {
         const result = await run('write', sql, params);
         return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+      },
+      writeReported: async (sql, params) => {
+        let rows: pg.QueryResultRow[] = [];
+        try {
+          rows = (await target.query(sql, params)).rows;
+        } finally {
+          this.count(action, 'write', rows.reduce((sum, row) => sum + Number(row.rows_written ?? 0), 0));
+        }
+        return rows as never;
       },
       as: (other) => this.handle(target, other),
       transaction: async (work) => {
