@@ -1,10 +1,16 @@
 // The k6 driver's parts that need no k6: execution segments, the env contract with the script,
-// the phase coordinator over real HTTP, and how `--driver k6` fails where there is no k6.
-import { spawnSync } from 'node:child_process';
+// the phase coordinator over real HTTP (in-process and as `chatbench k6 coordinate`), reading
+// k6's JSON output back, and how `--driver k6` fails where there is no k6.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configEnv, readPlanEnv, readRuntimeEnv, vusFor } from '../../drivers/k6/config.ts';
 import { PhaseCoordinator } from '../../drivers/k6/coordinator.ts';
 import { executionSegments } from '../../drivers/k6/driver.ts';
+import { readK6Output } from '../../drivers/k6/output.ts';
 
 async function post(url: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
@@ -74,5 +80,78 @@ describe('k6 driver without k6', () => {
     expect(result.stderr).toMatch(/--driver k6 is not available here: K6_BIN=\/nonexistent\/k6 is not an executable file/);
     expect(result.stderr).toMatch(/npm run setup:k6/);
     expect(result.stderr).toMatch(/K6_BIN/);
+  });
+});
+
+describe('k6 output and the cluster coordinator', () => {
+  it("reads k6's JSON lines back under the spec's names, skipping k6's own metrics", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chatbench-k6-output-'));
+    const runStart = Date.parse('2026-01-01T00:00:00.000Z');
+    const point = (metric: string, value: number, ms: number, tags: Record<string, string> = {}) =>
+      JSON.stringify({ metric, type: 'Point', data: { time: new Date(runStart + ms).toISOString(), value, tags } });
+    const lines = [
+      JSON.stringify({ type: 'Metric', data: { name: 'latency_ack', type: 'trend' }, metric: 'latency_ack' }),
+      point('ws_msgs_received', 1, 5),
+      point('latency_ack', 12.5, 100),
+      point('latency_ack', 3, 150),
+      point('latency_sync', 40, 200),
+      point('action_send', 1, 100),
+      point('action_send', 1, 150),
+      point('action_deliver', 1, 160),
+      point('client_errors', 1, 170, { code: 'socket' }),
+      point('check_own_messages', 2, 300, { conversation: '7' }),
+      point('check_ticks_checked', 2, 300),
+      point('check_tick_mismatches', 1, 300, { example: 'user 1 conversation 7 seq 2: client shows sent, plan expects read' }),
+    ];
+    const file = join(dir, 'k6.json');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    try {
+      const output = await readK6Output(file, 'watermark', runStart);
+      expect(output.actions).toEqual({ send: 2, deliver: 1 });
+      expect(output.errors).toEqual({ socket: 1 });
+      expect(output.ticks).toEqual({ ownMessages: { '7': 2 }, checked: 2, mismatches: ['user 1 conversation 7 seq 2: client shows sent, plan expects read'] });
+      expect(output.latency.samples).toEqual([
+        { model: 'watermark', metric: 'latency.ack', t_ms: 100, value_ms: 12.5, tags: '{}' },
+        { model: 'watermark', metric: 'latency.ack', t_ms: 150, value_ms: 3, tags: '{}' },
+        { model: 'watermark', metric: 'latency.sync', t_ms: 200, value_ms: 40, tags: '{}' },
+      ]);
+      expect(Object.keys(output.latency.histograms).sort()).toEqual(['latency.ack', 'latency.sync']);
+      writeFileSync(file, `${point('latency_ack', 1, 1)}\n{"metric":"latency_ack", broken\n`);
+      await expect(readK6Output(file, 'watermark', runStart)).rejects.toThrow(/k6\.json:2: not a JSON line/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('`k6 coordinate` leads the VUs of a plan through its phases and exits when they finish', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as { port: number };
+        probe.close(() => resolve(free));
+      });
+    });
+    // 2 pairs = 4 clients, 2 per VU: 2 VUs through 3 phases
+    const child = spawn(process.execPath, ['bin/chatbench.mjs', 'k6', 'coordinate', 'vacation-backlog', '--set', 'pairs=2', '--clients-per-vu', '2', '--host', '127.0.0.1', '--port', String(port)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      for (let attempt = 0; !stdout.includes('coordinating') && attempt < 200; attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(stdout).toMatch(/coordinating 2 VUs through 3 phases/);
+      for (const phase of [0, 1, 2]) {
+        const starts = await Promise.all([0, 1].map((vu) => post(`${url}/phase/${phase}/start`, { vu })));
+        expect(starts.map((start) => typeof start.body.startAt)).toEqual(['number', 'number']);
+        for (const vu of [0, 1]) await post(`${url}/phase/${phase}/done`, { vu, actions: { connect: 1 } });
+      }
+      const finished = await Promise.all([0, 1].map((vu) => post(`${url}/finish`, { vu })));
+      expect(finished.map((answer) => answer.status)).toEqual([200, 200]);
+      expect(await exited).toBe(0);
+      expect(stdout).toMatch(/phase 3: done \{"connect":2\}/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    }
   });
 });
