@@ -17,11 +17,14 @@ interface PlanCliOptions {
   clientsPerVu?: string;
 }
 
-function planFrom(scenario: string, options: PlanCliOptions) {
+/** `runners`: without --clients-per-vu, blocks small enough that every runner gets a VU */
+function planFrom(scenario: string, options: PlanCliOptions, runners = 1) {
   const run = validateRunOptions({ scenario, sets: options.set, seed: parseInteger('--seed', options.seed, 1) });
-  const clientsPerVu = parseInteger('--clients-per-vu', options.clientsPerVu, K6_SCRIPT_DEFAULTS.clientsPerVu);
+  const plan = run.definition.plan(run.params as never, run.seed);
+  const fallback = Math.max(1, Math.min(K6_SCRIPT_DEFAULTS.clientsPerVu, Math.ceil(planClients(plan).length / runners)));
+  const clientsPerVu = parseInteger('--clients-per-vu', options.clientsPerVu, fallback);
   if (clientsPerVu < 1) throw new UsageError(`--clients-per-vu ${clientsPerVu}: expected a positive integer`);
-  return { plan: run.definition.plan(run.params as never, run.seed), clientsPerVu };
+  return { plan, clientsPerVu };
 }
 
 function addPlanOptions(command: Command): Command {
@@ -29,7 +32,7 @@ function addPlanOptions(command: Command): Command {
     .argument('<scenario>', 'scenario id (see chatbench list)')
     .option('--set <key=value>', 'set a scenario parameter (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
     .option('--seed <n>', 'seed: the same seed makes the same plan', '1')
-    .option('--clients-per-vu <n>', `simulated clients (sockets) per k6 VU (default ${K6_SCRIPT_DEFAULTS.clientsPerVu})`);
+    .option('--clients-per-vu <n>', `simulated clients (sockets) per k6 VU (default: the clients over the runners, at most ${K6_SCRIPT_DEFAULTS.clientsPerVu})`);
 }
 
 const register: CommandRegistrar = (program: Command) => {
@@ -40,9 +43,9 @@ const register: CommandRegistrar = (program: Command) => {
     .requiredOption('--out <dir>', 'directory for the files')
     .option('--name <name>', 'name of the ConfigMap and TestRun (default chatbench-<scenario>)')
     .action(async (scenario: string, options: PlanCliOptions & { parallelism: string; out: string; name?: string }) => {
-      const { plan, clientsPerVu } = planFrom(scenario, options);
       const parallelism = parseInteger('--parallelism', options.parallelism, 1);
       if (parallelism < 1) throw new UsageError(`--parallelism ${parallelism}: expected a positive integer`);
+      const { plan, clientsPerVu } = planFrom(scenario, options, parallelism);
       const name = options.name ?? `chatbench-${scenario}`;
       if (!/^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$/.test(name)) throw new UsageError(`--name ${name}: expected lower-case letters, digits and dashes (a Kubernetes name)`);
       const found = await locateK6();

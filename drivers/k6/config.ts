@@ -32,7 +32,12 @@ export interface K6ScriptConfig {
 }
 
 export const K6_SCRIPT_DEFAULTS = {
-  clientsPerVu: 500,
+  /**
+   * As many as a Node driver worker holds: the receipt clock needs reader and sender in one VU,
+   * so the same granularity measures the same receipts under both drivers. k6 spreads load over
+   * cores by processes (execution segments), not by splitting a plan's partners apart.
+   */
+  clientsPerVu: 8000,
 };
 
 /**

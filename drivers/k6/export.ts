@@ -38,7 +38,9 @@ export interface K6ExportResult {
 
 export async function exportForOperator(options: K6ExportOptions): Promise<K6ExportResult> {
   const { plan, parallelism, clientsPerVu, outDir, name } = options;
-  const vus = vusFor(planClients(plan).length, clientsPerVu);
+  const clients = planClients(plan).length;
+  const vus = vusFor(clients, clientsPerVu);
+  if (parallelism > clients) throw new RangeError(`--parallelism ${parallelism}: the plan has ${clients} clients, so at most ${clients} runners`);
   if (parallelism > vus) throw new RangeError(`--parallelism ${parallelism}: the plan makes ${vus} VUs (one per ${clientsPerVu} clients); every runner needs at least one (lower --clients-per-vu)`);
   mkdirSync(outDir, { recursive: true });
   const archivePath = join(outDir, K6_EXPORT_DEFAULTS.archive);
