@@ -32,7 +32,7 @@ export const dbTruthSchema = z.object({
   tuples_written: count,
   wal_bytes: count,
   consistent: z.boolean(),
-  tables: z.record(z.string(), z.object({ ins: count, upd: count, del: count })).optional(),
+  tables: z.record(z.string(), z.object({ ins: count, upd: count, del: count, rows: count.optional() })).optional(),
 });
 
 export const phaseSchema = z.object({

@@ -150,7 +150,7 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
         tuples_written: truth.tuplesWritten,
         wal_bytes: phases.reduce((sum, phase) => sum + phase.wal_bytes, 0),
         consistent: appRowsWritten === truth.tuplesWritten,
-        tables: Object.fromEntries(Object.entries(truth.tables).map(([table, counters]) => [table, { ins: counters.ins, upd: counters.upd, del: counters.del }])),
+        tables: Object.fromEntries(Object.entries(truth.tables).map(([table, counters]) => [table, { ins: counters.ins, upd: counters.upd, del: counters.del, rows: counters.rows }])),
       },
       errors: mergeErrors(outcome, snapshots),
       check: {

@@ -7,6 +7,8 @@ export interface TableCounters {
   upd: number;
   del: number;
   bytes: number;
+  /** rows the table holds now, counted exactly (the tuple counters include aborted attempts) */
+  rows: number;
 }
 
 export interface DbTruthSnapshot {
@@ -39,7 +41,8 @@ export async function readTupleCounters(url: string): Promise<DbTruthSnapshot> {
     const tables: Record<string, TableCounters> = {};
     let tuplesWritten = 0;
     for (const row of result.rows) {
-      const counters = { ins: Number(row.ins), upd: Number(row.upd), del: Number(row.del), bytes: Number(row.bytes) };
+      const live = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${client.escapeIdentifier(row.relname)}`);
+      const counters = { ins: Number(row.ins), upd: Number(row.upd), del: Number(row.del), bytes: Number(row.bytes), rows: Number(live.rows[0]?.n) };
       tables[row.relname] = counters;
       tuplesWritten += counters.ins + counters.upd + counters.del;
     }

@@ -40,9 +40,9 @@ describe('examples/github-actions.yml', () => {
     expect(run[run.indexOf('--out') + 1]).toBe(args[args.indexOf('--results') + 1]);
   });
 
-  it('sets up Node 20, installs with npm ci and uploads the output', () => {
+  it('sets up Node 20, installs against the lock and uploads the output', () => {
     expect(workflow).toMatch(/node-version: 20/);
-    expect(workflow).toMatch(/run: npm ci/);
+    expect(workflow).toMatch(/run: npm install/);
     expect(workflow).toMatch(/uses: actions\/upload-artifact@v4/);
   });
 });
