@@ -84,8 +84,8 @@ const run = promisify(execFile);
  */
 async function keepExitCodes(): Promise<void> {
   const { default: exitHook } = await import('async-exit-hook');
-  exitHook.unhookEvent('beforeExit');
-  exitHook.unhookEvent('exit');
+  // once per process: a second unhook of the same event throws
+  for (const event of ['beforeExit', 'exit']) if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
 }
 
 /**
