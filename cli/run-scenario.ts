@@ -158,7 +158,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         progress,
       });
       models[modelId] = result;
-      samples.push(...modelSamples);
+      // a loop, not push(...spread): a run can hold more samples than a call has arguments
+      for (const sample of modelSamples) samples.push(sample);
       options.note?.(`${modelId}: done in ${(result.wallMs! / 1000).toFixed(1)} s`);
     }
   } finally {
