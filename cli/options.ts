@@ -3,6 +3,8 @@ import { Option, type Command } from 'commander';
 import { driverIds } from '../drivers/registry.ts';
 import { modelIds } from '../reference-server/models/registry.ts';
 import { UsageError } from './exit-codes.ts';
+import type { RunOptions } from './run-scenario.ts';
+import { storeOptionsFrom, type StoreCliOptions } from './store-options.ts';
 
 export interface RunCliOptions {
   models?: string;
@@ -47,4 +49,20 @@ export function parseModels(raw: string | undefined): string[] | undefined {
     .split(',')
     .map((model) => model.trim())
     .filter(Boolean);
+}
+
+/** The run options `run` and `sweep` share, from their command-line form (env fallbacks included). */
+export function runOptionsFrom(scenario: string, options: RunCliOptions & StoreCliOptions): RunOptions {
+  return {
+    scenario,
+    sets: options.set,
+    seed: parseInteger('--seed', options.seed, 1),
+    models: parseModels(options.models),
+    driver: options.driver,
+    nodes: parseInteger('--nodes', options.nodes, 1),
+    pgUrl: options.pgUrl ?? process.env.CHATBENCH_PG_URL,
+    redisUrl: options.redisUrl ?? process.env.CHATBENCH_REDIS_URL,
+    killNodeAt: options.killNodeAt,
+    store: options.store ? storeOptionsFrom(options) : false,
+  };
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { renderRun, runIsConsistent } from '../render-run.ts';
-import { addRunOptions, parseInteger, parseModels, type RunCliOptions } from '../options.ts';
+import { addRunOptions, runOptionsFrom, type RunCliOptions } from '../options.ts';
 import { addStoreOptions, storeOptionsFrom, type StoreCliOptions } from '../store-options.ts';
 import { createProgress } from '../progress.ts';
 import { runScenario } from '../run-scenario.ts';
@@ -17,17 +17,8 @@ export default function register(program: Command): void {
   ).action(async (scenario: string, options: RunCliOptions & StoreCliOptions) => {
     const progress = createProgress({ json: options.json });
     const outcome = await runScenario({
-      scenario,
-      sets: options.set,
-      seed: parseInteger('--seed', options.seed, 1),
-      models: parseModels(options.models),
-      driver: options.driver,
-      nodes: parseInteger('--nodes', options.nodes, 1),
-      pgUrl: options.pgUrl ?? process.env.CHATBENCH_PG_URL,
-      redisUrl: options.redisUrl ?? process.env.CHATBENCH_REDIS_URL,
-      killNodeAt: options.killNodeAt,
+      ...runOptionsFrom(scenario, options),
       outDir: options.out,
-      store: options.store ? storeOptionsFrom(options) : false,
       progress: (line) => progress.update(line),
       note: (line) => progress.note(line),
     });

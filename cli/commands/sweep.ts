@@ -4,7 +4,7 @@ import type { RunResults } from '../../analysis/results-schema.ts';
 import { ACTION_KINDS } from '../../analysis/metric-names.ts';
 import { SCENARIOS, scenarioIds } from '../../scenarios/registry.ts';
 import { CliError, UsageError } from '../exit-codes.ts';
-import { addRunOptions, parseInteger, parseModels, type RunCliOptions } from '../options.ts';
+import { addRunOptions, runOptionsFrom, type RunCliOptions } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { runIsConsistent } from '../render-run.ts';
 import { runScenario } from '../run-scenario.ts';
@@ -57,18 +57,7 @@ export default function register(program: Command): void {
     const sweepId = `sweep-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     const progress = createProgress({ json: options.json });
     const runs: RunResults[] = [];
-    const base = {
-      scenario,
-      seed: parseInteger('--seed', options.seed, 1),
-      models: parseModels(options.models),
-      driver: options.driver,
-      nodes: parseInteger('--nodes', options.nodes, 1),
-      pgUrl: options.pgUrl ?? process.env.CHATBENCH_PG_URL,
-      redisUrl: options.redisUrl ?? process.env.CHATBENCH_REDIS_URL,
-      killNodeAt: options.killNodeAt,
-      store: options.store ? storeOptionsFrom(options) : (false as const),
-      sweepId,
-    };
+    const base = { ...runOptionsFrom(scenario, options), sweepId };
     // validate every point before running any, so a bad value costs nothing
     const { validateRunOptions } = await import('../run-scenario.ts');
     for (const value of values) validateRunOptions({ ...base, sets: [...options.set, `${name}=${value}`] });
