@@ -3,6 +3,7 @@
 // test over load generators, locally or under the k6-operator). One k6 run covers all phases:
 // the VUs keep their clients across phases and meet at a phase coordinator this driver serves,
 // which is where the orchestrator's phase hooks run. Results come from k6's JSON output.
+import { sumReports } from '../outcome.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -154,22 +155,11 @@ async function execute(context: DriverContext, processCount: number, clientsPerV
     }
     const outputs = await Promise.all(children.map((k6) => readK6Output(k6.outFile, context.model, context.runStart)));
     const outcome: DriverOutcome = {
-      actions: {},
-      errors: {},
+      ...sumReports(outputs),
       latency: outputs.map((output): RecordedLatency => output.latency),
-      ticks: { ownMessages: {}, checked: 0, mismatches: [] },
       phaseErrors,
       generator: { processes: processCount, cpuMs: 0, rssBytes: 0 },
     };
-    for (const output of outputs) {
-      for (const [action, count] of Object.entries(output.actions)) outcome.actions[action] = (outcome.actions[action] ?? 0) + count;
-      for (const [code, count] of Object.entries(output.errors)) outcome.errors[code] = (outcome.errors[code] ?? 0) + count;
-      for (const [conversation, count] of Object.entries(output.ticks.ownMessages)) {
-        outcome.ticks.ownMessages[conversation] = (outcome.ticks.ownMessages[conversation] ?? 0) + count;
-      }
-      outcome.ticks.checked += output.ticks.checked;
-      outcome.ticks.mismatches.push(...output.ticks.mismatches);
-    }
     for (const [index, entry] of usage.entries()) {
       outcome.generator.cpuMs += entry.cpuMs - (ready?.[index]?.cpuMs ?? 0);
       outcome.generator.rssBytes += entry.rssBytes;

@@ -4,8 +4,9 @@ import type { ChildProcess } from 'node:child_process';
 import { forkTs } from '../../reference-server/fork-ts.ts';
 import { fileURLToPath } from 'node:url';
 import { planClients } from '../../scenarios/plan.ts';
+import { sumReports } from '../outcome.ts';
 import type { DriverContext, DriverOutcome, LoadDriver } from '../types.ts';
-import type { ParentMessage, TickReport, WorkerMessage } from './worker-protocol.ts';
+import type { ParentMessage, WorkerMessage } from './worker-protocol.ts';
 
 export const NODE_DRIVER_DEFAULTS = {
   /** sockets per worker process: well under the ~20,000 open files one process may hold */
@@ -117,22 +118,13 @@ export const nodeDriver: LoadDriver = {
         }),
       );
       const outcome: DriverOutcome = {
-        actions: {},
-        errors: {},
+        ...sumReports(finals),
         latency: finals.map((final) => final.latency),
-        ticks: { ownMessages: {}, checked: 0, mismatches: [] } satisfies TickReport,
         phaseErrors,
         recoveries: finals.flatMap((final) => final.recoveries ?? []),
         generator: { processes: shardCount, cpuMs: 0, rssBytes: 0 },
       };
       for (const final of finals) {
-        for (const [action, count] of Object.entries(final.actions)) outcome.actions[action] = (outcome.actions[action] ?? 0) + count;
-        for (const [code, count] of Object.entries(final.errors)) outcome.errors[code] = (outcome.errors[code] ?? 0) + count;
-        for (const [conversation, count] of Object.entries(final.ticks.ownMessages)) {
-          outcome.ticks.ownMessages[conversation] = (outcome.ticks.ownMessages[conversation] ?? 0) + count;
-        }
-        outcome.ticks.checked += final.ticks.checked;
-        outcome.ticks.mismatches.push(...final.ticks.mismatches);
         outcome.generator.cpuMs += final.memory.cpuMs;
         outcome.generator.rssBytes += final.memory.rssBytes;
       }
