@@ -23,6 +23,8 @@ export const latencySummarySchema = z.object({
   p95: z.number().nonnegative(),
   p99: z.number().nonnegative(),
   max: z.number().nonnegative(),
+  /** latency.receipt only: receipts a reader sent that never reached the sender (fails the tick check) */
+  missing: count.optional(),
 });
 
 export const dbTruthSchema = z.object({

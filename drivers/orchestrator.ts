@@ -141,7 +141,11 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
     const sampleCounts: Record<string, number> = {};
     for (const sample of samples) sampleCounts[sample.metric] = (sampleCounts[sample.metric] ?? 0) + 1;
     const clientCheck = checkClientTicks(plan, outcome);
-    const mismatches = [...clientCheck.mismatches, ...serverCheck.mismatches];
+    const mismatches = [...clientCheck.mismatches, ...serverCheck.mismatches, ...receiptsMissing(outcome)];
+    // receipts that never arrived have no latency, so they are counted beside it
+    if (outcome.receipts.missing > 0 || latencySummary['latency.receipt']) {
+      latencySummary['latency.receipt'] = { ...(latencySummary['latency.receipt'] ?? { count: 0, p50: 0, p95: 0, p99: 0, max: 0 }), missing: outcome.receipts.missing };
+    }
     const result: ModelResult = {
       actions: actionFigures(outcome, snapshots),
       latency: latencySummary,
@@ -245,6 +249,12 @@ function checkClientTicks(plan: Plan, outcome: DriverOutcome): { mismatches: str
     if (held !== expected.messages) mismatches.push(`conversation ${expected.conversationId}: senders hold ${held} acked messages, plan sent ${expected.messages}`);
   }
   return { mismatches };
+}
+
+/** A receipt that never reached its sender is a tick the sender never saw turn: a mismatch. */
+function receiptsMissing(outcome: DriverOutcome): string[] {
+  if (outcome.receipts.missing === 0) return [];
+  return [`${outcome.receipts.missing} receipts never arrived (latency.receipt.missing), e.g. ${outcome.receipts.examples[0] ?? '?'}`];
 }
 
 /** Re-derives ticks from the stored state (the model's own `ticks`) for a seeded sample of conversations. */

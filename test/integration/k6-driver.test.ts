@@ -87,21 +87,25 @@ describe.runIf(!missing || process.env.CI === 'true')('k6 driver', () => {
     }, 180_000);
   }
 
-  it('two k6 processes with their own execution segments feed one run with exact quantiles over both', async () => {
+  it('two k6 processes with their own execution segments feed one run with exact quantiles over both, receipts timed across them', async () => {
     const scenario = 'vacation-backlog';
-    const params = { pairs: 6, backlog: 8, sendRate: 2000 };
+    const params = { pairs: 5, backlog: 8, sendRate: 2000 };
     const plan = SCENARIOS[scenario]!.plan(params as never, 1);
     let captured: DriverOutcome | undefined;
-    // 12 clients, 4 per VU: 3 VUs, split by the segments 0:1/2 and 1/2:1
-    const k6 = createK6Driver({ processes: 2, clientsPerVu: 4 });
+    // 10 clients, 5 per VU: 2 VUs, one per process (segments 0:1/2 and 1/2:1); the pair of users
+    // 5 and 6 is split between them, so its receipt is only known by matching both processes' logs
+    const k6 = createK6Driver({ processes: 2, clientsPerVu: 5 });
     const driver: LoadDriver = { ...k6, execute: async (context) => (captured = await k6.execute(context)) };
     const { result, samples } = await runModel({ model: MODELS.watermark!(), plan, driver, pgAdminUrl: inject('pgAdminUrl'), nodes: 1, secret: 'k6-segments-secret' });
     expect({ ticks: result.check.ticks_consistent, examples: result.check.examples, db: result.db.consistent }).toEqual({ ticks: true, examples: [], db: true });
     expect(result.actions.send?.count).toBe(params.pairs * params.backlog);
     expect(result.actions.read?.['db.rows_written']).toBe(params.pairs);
-    // both processes recorded samples: one part each
-    expect(captured!.latency).toHaveLength(2);
+    // one receipt per pair, the split one included, and none missing
+    expect(result.latency['latency.receipt']).toMatchObject({ count: params.pairs, missing: 0 });
+    // a part per process with its own samples, and the receipts matched across both
+    expect(captured!.latency).toHaveLength(3);
     for (const part of captured!.latency) expect(part.samples.length).toBeGreaterThan(0);
+    expect(captured!.latency[2]!.samples.map((sample) => sample.metric)).toEqual(Array(params.pairs).fill('latency.receipt'));
     expect(captured!.generator.processes).toBe(2);
 
     const store = await openStore({ dataDir: join(tempDir('chatbench-k6-store-'), 'store') });
