@@ -2,21 +2,19 @@
 // WAL marks per phase; then the cross-checks (ticks against the plan, app-side rows against the
 // database's tuple counters) and the model's results.
 import pg from 'pg';
-import { ACTION_FIGURES, ACTION_KINDS, type ActionKind } from '../analysis/metric-names.ts';
-import type { ActionFigures, ModelResult, Phase, Sample, TimelinePoint } from '../analysis/results-schema.ts';
 import type { ActionDb } from '../reference-server/db/query-layer.ts';
-import { importHistory } from '../reference-server/db/history.ts';
 import { seedPopulation } from '../reference-server/db/seed.ts';
-import { currentWalLsn, readTupleCounters, walBytesBetween } from '../reference-server/db/truth.ts';
+import { readTupleCounters } from '../reference-server/db/truth.ts';
 import { prepareModelDatabase } from '../reference-server/instance.ts';
-import type { ServerMetricsSnapshot } from '../reference-server/metrics.ts';
 import type { ReceiptModel } from '../reference-server/models/types.ts';
 import { awaitDeadNodeCleanup, killBusiestNode, presenceReport, recoveryReport, registryReport, type KilledNode, type KillNodeAt } from '../reference-server/cluster/fault.ts';
 import { launchNode, type NodeHandle } from '../reference-server/node-launcher.ts';
 import { STATUS_RANK } from '../reference-server/protocol.ts';
 import { seededRandom, type Plan } from '../scenarios/plan.ts';
-import { mergeLatency } from './recorder.ts';
-import type { DriverOutcome, LoadDriver } from './types.ts';
+import type { ModelResult, Sample } from '../analysis/results-schema.ts';
+import { buildModelResult } from './model-result.ts';
+import { phaseMarks } from './phase-marks.ts';
+import type { LoadDriver } from './types.ts';
 
 export const ORCHESTRATOR_DEFAULTS = {
   /** conversations whose stored ticks are re-derived from the database after the run */
@@ -71,7 +69,6 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
       );
     }
     await Promise.all(nodes.map((node) => node.resetTimeline()));
-    const conversationById = new Map(plan.conversations.map((conversation) => [conversation.id, conversation]));
     const runStart = Date.now();
     let killed: Promise<KilledNode | undefined> = Promise.resolve(undefined);
     let killTimer: NodeJS.Timeout | undefined;
@@ -85,9 +82,7 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
       }, afterMs);
     };
     if (options.killNodeAt && options.killNodeAt.phase === undefined) scheduleKill(options.killNodeAt.seconds * 1000);
-    const phases: Phase[] = [];
-    let phaseLsn = '';
-    let phaseStart = 0;
+    const marks = phaseMarks({ plan, model, admin, setup: database.setup.for('setup'), runStart: () => runStart });
     const outcome = await options.driver.execute({
       plan,
       model: model.id,
@@ -97,29 +92,11 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
       runStart,
       progress: (line) => progress(`${model.id}: ${line}`),
       async onPhaseStart(index) {
-        phaseLsn = await currentWalLsn(admin);
-        phaseStart = Date.now() - runStart;
-        const phase = plan.phases[index]!;
-        progress(`${model.id}: ${phase.name}`);
+        progress(`${model.id}: ${plan.phases[index]!.name}`);
+        await marks.onPhaseStart(index);
         if (options.killNodeAt?.phase === index + 1) scheduleKill(options.killNodeAt.seconds * 1000);
-        if (phase.history) {
-          await importHistory(
-            database.setup.for('setup'),
-            model,
-            phase.history.map((item) => ({ conversation: conversationById.get(item.conversationId)!, senderId: item.senderId, messages: item.messages })),
-          );
-        }
       },
-      async onPhaseEnd(index, actions) {
-        const lsn = await currentWalLsn(admin);
-        phases.push({
-          name: plan.phases[index]!.name,
-          startMs: phaseStart,
-          endMs: Date.now() - runStart,
-          wal_bytes: await walBytesBetween(admin, phaseLsn, lsn),
-          actions,
-        });
-      },
+      onPhaseEnd: marks.onPhaseEnd,
     });
     const wallMs = Date.now() - runStart;
     clearTimeout(killTimer);
@@ -130,49 +107,22 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
       nodes.map((node) => (node.nodeId === killedNode?.nodeId ? Promise.resolve(killedNode.lastSnapshot) : node.metrics())),
     );
     progress(`${model.id}: checking ticks against the plan`);
-    const serverCheck = await checkStoredTicks(options, database.setup.for('check'));
+    const serverCheck = await checkStoredTicks(plan, model, database.setup.for('check'));
     await Promise.all(nodes.map((node) => node.stop()));
     nodes.length = 0;
     await database.pool.end();
     const truth = await readTupleCounters(database.url);
-    const appRowsWritten = database.setup.totalRowsWritten() + snapshots.reduce((sum, snapshot) => sum + sumRows(snapshot), 0);
-    const latencySummary = mergeLatency(outcome.latency);
-    const samples = outcome.latency.flatMap((part) => part.samples);
-    const sampleCounts: Record<string, number> = {};
-    for (const sample of samples) sampleCounts[sample.metric] = (sampleCounts[sample.metric] ?? 0) + 1;
-    const clientCheck = checkClientTicks(plan, outcome);
-    const mismatches = [...clientCheck.mismatches, ...serverCheck.mismatches, ...receiptsMissing(outcome)];
-    // receipts that never arrived have no latency, so they are counted beside it
-    if (outcome.receipts.missing > 0 || latencySummary['latency.receipt']) {
-      latencySummary['latency.receipt'] = { ...(latencySummary['latency.receipt'] ?? { count: 0, p50: 0, p95: 0, p99: 0, max: 0 }), missing: outcome.receipts.missing };
-    }
-    const result: ModelResult = {
-      actions: actionFigures(outcome, snapshots),
-      latency: latencySummary,
-      db: {
-        app_rows_written: appRowsWritten,
-        tuples_written: truth.tuplesWritten,
-        wal_bytes: phases.reduce((sum, phase) => sum + phase.wal_bytes, 0),
-        consistent: appRowsWritten === truth.tuplesWritten,
-        tables: Object.fromEntries(Object.entries(truth.tables).map(([table, counters]) => [table, { ins: counters.ins, upd: counters.upd, del: counters.del, rows: counters.rows }])),
-      },
-      errors: mergeErrors(outcome, snapshots),
-      check: {
-        ticks_consistent: mismatches.length === 0 && outcome.phaseErrors.length === 0,
-        messages_checked: outcome.ticks.checked + serverCheck.checked,
-        mismatches: mismatches.length,
-        examples: [...outcome.phaseErrors, ...mismatches].slice(0, 10),
-      },
-      server: {
-        cpu_ms: snapshots.reduce((sum, snapshot) => sum + snapshot.process.cpu_ms, 0),
-        rss_max_bytes: Math.max(...snapshots.map((snapshot) => snapshot.process.rss_max_bytes)),
-        event_loop_lag_p99_ms: Math.max(...snapshots.map((snapshot) => snapshot.process.event_loop_lag_p99_ms)),
-      },
-      phases,
-      timeline: mergeTimelines(snapshots),
+    const { result, samples } = buildModelResult({
+      plan,
+      outcome,
+      snapshots,
+      setupRowsWritten: database.setup.totalRowsWritten(),
+      truth,
+      phases: marks.phases,
+      serverCheck,
       wallMs,
-      samples: sampleCounts,
-    };
+    });
+    const appRowsWritten = result.db.app_rows_written;
     // extra fields (the results contract welcomes them): cluster figures only where they apply
     if (options.nodes > 1 || snapshots.some((snapshot) => snapshot.presence.open.events > 0)) {
       Object.assign(result, { presence: presenceReport(snapshots) });
@@ -198,68 +148,8 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
   }
 }
 
-function sumRows(snapshot: ServerMetricsSnapshot): number {
-  return Object.values(snapshot.db).reduce((sum, counters) => sum + counters.rowsWritten, 0);
-}
-
-function actionFigures(outcome: DriverOutcome, snapshots: ServerMetricsSnapshot[]): ModelResult['actions'] {
-  const actions: ModelResult['actions'] = {};
-  for (const kind of ACTION_KINDS) {
-    const figures: ActionFigures = { count: outcome.actions[kind] ?? 0, 'db.statements': 0, 'db.rows_written': 0, 'db.rows_read': 0, 'ws.events_pushed': 0, 'ws.bytes_pushed': 0 };
-    for (const snapshot of snapshots) {
-      const db = snapshot.db[kind];
-      figures['db.statements'] += db?.statements ?? 0;
-      figures['db.rows_written'] += db?.rowsWritten ?? 0;
-      figures['db.rows_read'] += db?.rowsRead ?? 0;
-      figures['ws.events_pushed'] += snapshot.pushes[kind]?.events ?? 0;
-      figures['ws.bytes_pushed'] += snapshot.pushes[kind]?.bytes ?? 0;
-    }
-    if (ACTION_FIGURES.some((figure) => figures[figure] > 0) || figures.count > 0) actions[kind as ActionKind] = figures;
-  }
-  return actions;
-}
-
-function mergeErrors(outcome: DriverOutcome, snapshots: ServerMetricsSnapshot[]): Record<string, number> {
-  const errors: Record<string, number> = {};
-  for (const [code, count] of Object.entries(outcome.errors)) errors[`client.${code}`] = count;
-  for (const snapshot of snapshots) for (const [code, count] of Object.entries(snapshot.errors)) errors[`server.${code}`] = (errors[`server.${code}`] ?? 0) + count;
-  return errors;
-}
-
-function mergeTimelines(snapshots: ServerMetricsSnapshot[]): TimelinePoint[] {
-  const byT = new Map<number, TimelinePoint>();
-  for (const snapshot of snapshots) {
-    for (const bucket of snapshot.timeline) {
-      const point = byT.get(bucket.t) ?? { t: bucket.t, connections: 0, connects: 0, events_pushed: 0, bytes_pushed: 0 };
-      point.connections += bucket.connections;
-      point.connects += bucket.connects;
-      point.events_pushed += bucket.events_pushed;
-      point.bytes_pushed += bucket.bytes_pushed;
-      byT.set(bucket.t, point);
-    }
-  }
-  return [...byT.values()].sort((a, b) => a.t - b.t);
-}
-
-/** Every conversation the plan expects holds exactly its messages, each with the expected tick. */
-function checkClientTicks(plan: Plan, outcome: DriverOutcome): { mismatches: string[] } {
-  const mismatches = [...outcome.ticks.mismatches];
-  for (const expected of plan.expected) {
-    const held = outcome.ticks.ownMessages[expected.conversationId] ?? 0;
-    if (held !== expected.messages) mismatches.push(`conversation ${expected.conversationId}: senders hold ${held} acked messages, plan sent ${expected.messages}`);
-  }
-  return { mismatches };
-}
-
-/** A receipt that never reached its sender is a tick the sender never saw turn: a mismatch. */
-function receiptsMissing(outcome: DriverOutcome): string[] {
-  if (outcome.receipts.missing === 0) return [];
-  return [`${outcome.receipts.missing} receipts never arrived (latency.receipt.missing), e.g. ${outcome.receipts.examples[0] ?? '?'}`];
-}
-
 /** Re-derives ticks from the stored state (the model's own `ticks`) for a seeded sample of conversations. */
-async function checkStoredTicks(options: ModelRunOptions, db: ActionDb) {
-  const { plan, model } = options;
+export async function checkStoredTicks(plan: Plan, model: ReceiptModel, db: ActionDb): Promise<{ mismatches: string[]; checked: number }> {
   const random = seededRandom(plan.seed ^ 0x5eed);
   const pool = [...plan.expected];
   for (let i = pool.length - 1; i > 0; i--) {
