@@ -102,6 +102,10 @@ export const resultsSchema = z.object({
   command: z.string().optional(),
   /** set when this run is one point of a sweep: the same id across the sweep's runs */
   sweepId: z.string().optional(),
+  /** k6 runs: load-generator processes (runners) whose samples the run holds */
+  runners: count.optional(),
+  /** a run brought back with parts missing (`k6 collect --allow-incomplete`): what was missing */
+  incomplete: z.array(z.string()).optional(),
   models: z.record(z.string(), modelResultSchema),
 });
 

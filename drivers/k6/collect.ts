@@ -1,0 +1,205 @@
+// `chatbench k6 collect`: a k6-operator run's files back into one run, assembled exactly as a
+// local run is (drivers/model-result.ts): every runner's JSON output (samples, counts, ticks,
+// receipt log), the coordinator record (phases, WAL, setup rows, the database's counters before),
+// the server nodes' figures over HTTP and the database's counters now. A runner file that is
+// missing, cut short or foreign is named; such a run is refused unless the caller accepts it
+// marked incomplete, with its check failed.
+import { readdirSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { RunResults, Sample } from '../../analysis/results-schema.ts';
+import { CountingDb } from '../../reference-server/db/query-layer.ts';
+import { postgresVersion } from '../../reference-server/db/postgres.ts';
+import { readTupleCounters, type DbTruthSnapshot } from '../../reference-server/db/truth.ts';
+import type { ServerMetricsSnapshot } from '../../reference-server/metrics.ts';
+import { MODELS, modelIds } from '../../reference-server/models/registry.ts';
+import { SCENARIOS } from '../../scenarios/registry.ts';
+import { buildModelResult } from '../model-result.ts';
+import { checkStoredTicks } from '../orchestrator.ts';
+import { combineReports } from '../outcome.ts';
+import type { DriverOutcome } from '../types.ts';
+import { executionSegments } from './driver.ts';
+import { readK6Output, unfinishedVus, type K6Output } from './output.ts';
+import { coordinatorRecordSchema, metricsUrlOf, readRunFile, RUN_FILES, RunFileError, runConfigSchema, type CoordinatorRecord, type RunConfig } from './run-files.ts';
+
+export const COLLECT_DEFAULTS = {
+  /**
+   * The nodes' connections stay open, and Postgres flushes an idle connection's table counters
+   * only within 10 s (PGSTAT_IDLE_INTERVAL) of its last statement: the counters are read no
+   * sooner than this after the run finished.
+   */
+  statsFlushMs: 11_000,
+};
+
+export interface CollectOptions {
+  dir: string;
+  runConfigPath: string;
+  /** the run's database (as the server nodes and the coordinator used it) */
+  pgUrl: string;
+  /** store a run with parts missing, marked incomplete (its check fails) */
+  allowIncomplete?: boolean;
+  gitSha: string;
+  command: string;
+  progress?(line: string): void;
+}
+
+export interface CollectedRun {
+  results: RunResults;
+  samples: Sample[];
+  /** the runner files read, in order */
+  runnerFiles: string[];
+  /** what was missing or cut short (empty for a whole run) */
+  problems: string[];
+}
+
+/** The run's files are not whole: each problem names a file, a runner or a VU. */
+export class IncompleteRunError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the run is incomplete, nothing stored:\n  ${problems.join('\n  ')}\n(--allow-incomplete stores it marked incomplete, its check failed)`);
+  }
+}
+
+export async function collectRun(options: CollectOptions): Promise<CollectedRun> {
+  const progress = options.progress ?? (() => {});
+  const config = readRunFile(options.runConfigPath, runConfigSchema);
+  const scenario = SCENARIOS[config.scenario];
+  if (!scenario) throw new RunFileError(`${options.runConfigPath}: scenario: unknown scenario "${config.scenario}"`);
+  const modelFactory = MODELS[config.model];
+  if (!modelFactory) throw new RunFileError(`${options.runConfigPath}: model: unknown model "${config.model}"; valid models: ${modelIds().join(', ')}`);
+  const model = modelFactory();
+  const plan = scenario.plan(config.params as never, config.seed);
+  const record = readRunFile(join(options.dir, RUN_FILES.coordinator), coordinatorRecordSchema);
+  sameRun(config, record, join(options.dir, RUN_FILES.coordinator));
+
+  const runnerFiles = listRunnerFiles(options.dir, options.runConfigPath);
+  progress(`reading ${runnerFiles.length} runner files`);
+  const outputs: K6Output[] = [];
+  const problems: string[] = [];
+  for (const file of runnerFiles) {
+    try {
+      const output = await readK6Output(file, model.id, record.runStart);
+      if (output.vusStarted.length === 0) problems.push(`${file}: holds no chatbench VU (not a runner's output?)`);
+      const unfinished = unfinishedVus(output);
+      if (unfinished.length) problems.push(`${file}: truncated (VU ${unfinished.join(', ')} began but never reported everything)`);
+      outputs.push(output);
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  problems.push(...coverage(config, outputs, runnerFiles, options.dir));
+  if (problems.length && !options.allowIncomplete) throw new IncompleteRunError(problems);
+
+  progress('reading the server nodes\' figures');
+  const snapshots = await Promise.all(config.servers.map((url) => nodeFigures(url)));
+  progress('reading the database');
+  const pool = new pg.Pool({ connectionString: options.pgUrl, max: 1 });
+  let serverCheck: { mismatches: string[]; checked: number };
+  try {
+    serverCheck = await checkStoredTicks(plan, model, new CountingDb(pool).for('check'));
+  } finally {
+    await pool.end();
+  }
+  const wait = record.finishedAt + COLLECT_DEFAULTS.statsFlushMs - Date.now();
+  if (wait > 0) {
+    progress(`waiting ${(wait / 1000).toFixed(1)} s for Postgres to flush the nodes' counters`);
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  const truth = since(record.baseline, await readTupleCounters(options.pgUrl));
+
+  const outcome: DriverOutcome = {
+    ...combineReports(outputs, model.id, record.runStart),
+    phaseErrors: record.phaseErrors,
+    generator: { processes: outputs.length, cpuMs: 0, rssBytes: 0 },
+  };
+  const { result, samples } = buildModelResult({
+    plan,
+    outcome,
+    snapshots,
+    setupRowsWritten: record.setupRowsWritten,
+    truth,
+    phases: record.phases,
+    serverCheck,
+    wallMs: record.finishedAt - record.runStart,
+  });
+  if (problems.length) {
+    result.check.ticks_consistent = false;
+    result.check.examples = [`incomplete: ${problems[0]}`, ...(result.check.examples ?? [])].slice(0, 10);
+  }
+  const startedAt = new Date(record.runStart);
+  const results: RunResults = {
+    runId: `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${config.scenario}-k6-${randomBytes(3).toString('hex')}`,
+    scenario: config.scenario,
+    seed: config.seed,
+    params: config.params,
+    driver: 'k6',
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date(record.finishedAt).toISOString(),
+    gitSha: options.gitSha,
+    nodes: config.servers.length,
+    runners: outputs.length,
+    ...(problems.length ? { incomplete: problems } : {}),
+    postgresVersion: await postgresVersion(options.pgUrl),
+    command: options.command,
+    models: { [model.id]: result },
+  };
+  return { results, samples, runnerFiles, problems };
+}
+
+/** Every `.json` in the directory but the coordinator record and the run config. */
+function listRunnerFiles(dir: string, runConfigPath: string): string[] {
+  const skip = new Set([RUN_FILES.coordinator]);
+  if (resolve(dir) === resolve(runConfigPath, '..')) skip.add(basename(runConfigPath));
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json') && !skip.has(name))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+/** Every runner's segment and every VU reported exactly once over the files read. */
+function coverage(config: RunConfig, outputs: K6Output[], files: string[], dir: string): string[] {
+  const problems: string[] = [];
+  const seen = new Set(outputs.flatMap((output) => output.segments));
+  for (const segment of executionSegments(config.parallelism).segments) {
+    if (!seen.has(segment)) problems.push(`runner with execution segment ${segment} (of ${config.parallelism}): no whole output file in ${dir}`);
+  }
+  const owner = new Map<number, number>();
+  for (const [index, output] of outputs.entries()) {
+    for (const vu of output.vusDone) {
+      const other = owner.get(vu);
+      if (other !== undefined) problems.push(`VU ${vu} reported in two files: ${files[other]} and ${files[index]} (a file of another run?)`);
+      owner.set(vu, index);
+    }
+  }
+  const never = Array.from({ length: config.vus }, (_, vu) => vu).filter((vu) => !owner.has(vu));
+  if (never.length) problems.push(`VUs ${never.join(', ')} of ${config.vus} never reported (their runner's file is missing or cut short)`);
+  return problems;
+}
+
+function sameRun(config: RunConfig, record: CoordinatorRecord, path: string): void {
+  const differ = (['scenario', 'seed', 'model', 'vus'] as const).filter((key) => config[key] !== record[key]);
+  if (JSON.stringify(config.params) !== JSON.stringify(record.params)) differ.push('params' as never);
+  if (differ.length) throw new RunFileError(`${path}: another run than the run config (${differ.map((key) => `${key} ${JSON.stringify(record[key])} vs ${JSON.stringify(config[key])}`).join(', ')})`);
+}
+
+async function nodeFigures(serverUrl: string): Promise<ServerMetricsSnapshot> {
+  const url = metricsUrlOf(serverUrl);
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new RunFileError(`server node ${url}: not reachable (${error instanceof Error ? error.message : String(error)}); collect while the nodes are still up`);
+  }
+  if (!response.ok) throw new RunFileError(`server node ${url}: HTTP ${response.status}`);
+  return (await response.json()) as ServerMetricsSnapshot;
+}
+
+/** The database's counters over the run: now minus before (rows and sizes as they are now). */
+function since(before: CoordinatorRecord['baseline'], now: DbTruthSnapshot): DbTruthSnapshot {
+  const tables: DbTruthSnapshot['tables'] = {};
+  for (const [table, counters] of Object.entries(now.tables)) {
+    const old = before.tables[table];
+    tables[table] = { ...counters, ins: counters.ins - (old?.ins ?? 0), upd: counters.upd - (old?.upd ?? 0), del: counters.del - (old?.del ?? 0) };
+  }
+  return { tables, tuplesWritten: now.tuplesWritten - before.tuplesWritten };
+}
