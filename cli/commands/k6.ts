@@ -71,6 +71,7 @@ const register: CommandRegistrar = (program: Command) => {
           clientsPerVu,
           outDir: options.out,
           k6Path: found.path,
+          k6Version: found.version,
           name,
           model: options.model,
           cachesSettings: model().client.cachesSettings,

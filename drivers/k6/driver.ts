@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { planClients } from '../../scenarios/plan.ts';
 import { combineReports } from '../outcome.ts';
 import { generatorConfig, type DriverContext, type DriverOutcome, type LoadDriver } from '../types.ts';
-import { locateK6 } from './binary.ts';
+import { locateK6, noRestApiArgs } from './binary.ts';
 import { configEnv, K6_SCRIPT_DEFAULTS, vusFor } from './config.ts';
 import { PhaseCoordinator } from './coordinator.ts';
 import { readK6Output, unfinishedVus } from './output.ts';
@@ -38,14 +38,13 @@ export function executionSegments(processes: number): { segments: string[]; sequ
   return { segments, sequence: Array.from({ length: processes + 1 }, (_, i) => point(i)).join(',') };
 }
 
-export function k6RunArgs(options: { outFile: string; segment?: string; sequence?: string }): string[] {
+export function k6RunArgs(options: { outFile: string; version: string; segment?: string; sequence?: string }): string[] {
   return [
     'run',
     '--quiet',
     '--no-usage-report',
     '--summary-mode=disabled',
-    // no REST API: several k6 processes side by side would contend for its one port
-    '--address=',
+    ...noRestApiArgs(options.version),
     // only what our parser reads: smaller output, faster to write and read
     '--system-tags=',
     '--out',
@@ -98,7 +97,7 @@ async function execute(context: DriverContext, processCount: number, clientsPerV
     const { segments, sequence } = executionSegments(processCount);
     for (const [index, segment] of segments.entries()) {
       const outFile = join(dir, `k6-${index}.json`);
-      const child = spawn(found.path, k6RunArgs({ outFile, ...(processCount > 1 ? { segment, sequence } : {}) }), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(found.path, k6RunArgs({ outFile, version: found.version, ...(processCount > 1 ? { segment, sequence } : {}) }), { env, stdio: ['ignore', 'ignore', 'pipe'] });
       const stderr: string[] = [];
       child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
         stderr.push(chunk);

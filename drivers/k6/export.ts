@@ -9,15 +9,12 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { planClients, type Plan } from '../../scenarios/plan.ts';
-import { K6_BINARY } from './binary.ts';
 import { K6_ENV, planEnv, vusFor } from './config.ts';
 import { K6_SCRIPT_PATH } from './driver.ts';
 import { RUN_CONFIG_FORMAT, RUN_FILES, writeRunFile, type RunConfig } from './run-files.ts';
 
 export const K6_EXPORT_DEFAULTS = {
   archive: 'chatbench.tar',
-  /** k6 image for the runners: the release `npm run setup:k6` builds */
-  image: `grafana/k6:${K6_BINARY.version.replace(/^v/, '')}`,
   serversPlaceholder: '<ws://chat-server-1:8080>',
   resultsDir: '/results',
   resultsClaim: 'chatbench-results',
@@ -30,6 +27,8 @@ export interface K6ExportOptions {
   clientsPerVu: number;
   outDir: string;
   k6Path: string;
+  /** the k6 that builds the archive: the runners' image is the same release */
+  k6Version: string;
   /** names the Kubernetes objects; lower-case letters, digits and dashes */
   name: string;
   model: string;
@@ -71,7 +70,7 @@ export async function exportForOperator(options: K6ExportOptions): Promise<K6Exp
   };
   write('configmap.yaml', configMapYaml(name, archive));
   const servers = options.servers?.length ? options.servers : [K6_EXPORT_DEFAULTS.serversPlaceholder];
-  write('testrun.yaml', testRunYaml({ name, parallelism, vus, plan, servers, model: options.model, cachesSettings: options.cachesSettings }));
+  write('testrun.yaml', testRunYaml({ name, parallelism, vus, plan, servers, model: options.model, cachesSettings: options.cachesSettings, k6Version: options.k6Version }));
   const runConfig: RunConfig = {
     format: RUN_CONFIG_FORMAT,
     scenario: plan.scenario,
@@ -81,12 +80,12 @@ export async function exportForOperator(options: K6ExportOptions): Promise<K6Exp
     parallelism,
     clientsPerVu,
     vus,
-    k6: { version: K6_BINARY.version, image: K6_EXPORT_DEFAULTS.image },
+    k6: { version: `v${options.k6Version}`, image: runnerImage(options.k6Version) },
     servers,
   };
   writeRunFile(join(outDir, RUN_FILES.runConfig), runConfig);
   files.push(join(outDir, RUN_FILES.runConfig));
-  write('README.txt', readme({ name, parallelism, vus, plan, clientsPerVu, model: options.model }));
+  write('README.txt', readme({ name, parallelism, vus, plan, clientsPerVu, model: options.model, k6Version: options.k6Version }));
   return { files, vus };
 }
 
@@ -112,12 +111,19 @@ interface TestRunParts {
   servers: string[];
   model: string;
   cachesSettings: boolean;
+  k6Version: string;
 }
 
-function testRunYaml({ name, parallelism, vus, plan, servers, model, cachesSettings }: TestRunParts): string {
-  const { resultsDir, resultsClaim, secretName, image, archive } = K6_EXPORT_DEFAULTS;
+/** The runners run the release that built the archive (an archive is read by its own major). */
+export function runnerImage(k6Version: string): string {
+  return `grafana/k6:${k6Version}`;
+}
+
+function testRunYaml({ name, parallelism, vus, plan, servers, model, cachesSettings, k6Version }: TestRunParts): string {
+  const { resultsDir, resultsClaim, secretName, archive } = K6_EXPORT_DEFAULTS;
+  const image = runnerImage(k6Version);
   return `# ${plan.scenario}, seed ${plan.seed}, params ${JSON.stringify(plan.params)}: ${vus} VUs over ${parallelism} runners, model ${model}.
-# Targets k6 ${K6_BINARY.version} (the image below). Set the <...> values below. Every runner writes its samples as k6 JSON lines to the shared
+# Targets k6 v${k6Version}, the release that built the archive (the image below). Set the <...> values below. Every runner writes its samples as k6 JSON lines to the shared
 # volume (one file per pod); see README.txt for how they reach the metrics store.
 apiVersion: k6.io/v1alpha1
 kind: TestRun
@@ -164,11 +170,11 @@ spec:
 `;
 }
 
-function readme({ name, parallelism, vus, plan, clientsPerVu, model }: { name: string; parallelism: number; vus: number; plan: Plan; clientsPerVu: number; model: string }): string {
+function readme({ name, parallelism, vus, plan, clientsPerVu, model, k6Version }: { name: string; parallelism: number; vus: number; plan: Plan; clientsPerVu: number; model: string; k6Version: string }): string {
   const { resultsDir, resultsClaim, secretName, archive } = K6_EXPORT_DEFAULTS;
   const planOptions = [...Object.entries(plan.params).map(([key, value]) => `--set ${key}=${value}`), `--seed ${plan.seed}`, `--clients-per-vu ${clientsPerVu}`].join(' ');
   return `chatbench ${plan.scenario} for the k6-operator: ${vus} VUs over ${parallelism} runners (${planClients(plan).length} simulated clients), model ${model}
-Targets k6 ${K6_BINARY.version} (image ${K6_EXPORT_DEFAULTS.image}).
+Targets k6 v${k6Version}, the release that built the archive (image ${runnerImage(k6Version)}).
 
 Files
   ${archive}      k6 archive: the entry script, the scenario code, the plan's parameters

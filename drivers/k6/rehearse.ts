@@ -13,7 +13,7 @@ import type { RunResults } from '../../analysis/results-schema.ts';
 import { connectPostgres, createDatabase, freePort } from '../../reference-server/db/postgres.ts';
 import { launchNode, type NodeHandle } from '../../reference-server/node-launcher.ts';
 import { MODELS } from '../../reference-server/models/registry.ts';
-import { locateK6 } from './binary.ts';
+import { locateK6, noRestApiArgs } from './binary.ts';
 import { K6_ENV } from './config.ts';
 import { executionSegments } from './driver.ts';
 import { RUN_FILES } from './run-files.ts';
@@ -152,7 +152,7 @@ export async function rehearseK6Operator(options: RehearsalOptions): Promise<Reh
         [K6_ENV.secret]: secret,
       };
       // no REST API per runner: the operator gives each pod its own address, here they share one host
-      const args = ['run', ...spec.args, '--address=', '--execution-segment', segment, '--execution-segment-sequence', sequence, join(exportDir, 'chatbench.tar')];
+      const args = ['run', ...spec.args, ...noRestApiArgs(k6.version), '--execution-segment', segment, '--execution-segment-sequence', sequence, join(exportDir, 'chatbench.tar')];
       return start(`k6 runner ${index + 1} (${segment})`, k6.path, args, env);
     });
     children.push(...pods);
