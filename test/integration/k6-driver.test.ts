@@ -16,6 +16,7 @@ import { runModel } from '../../drivers/orchestrator.ts';
 import type { DriverOutcome, LoadDriver } from '../../drivers/types.ts';
 import { MODELS } from '../../reference-server/models/registry.ts';
 import { SCENARIOS } from '../../scenarios/registry.ts';
+import { exactFigures, nearestRank } from '../support/exact-figures.ts';
 
 const found = await locateK6();
 const missing = 'missing' in found ? found.missing : undefined;
@@ -34,35 +35,6 @@ afterAll(() => {
 async function run(scenario: string, sets: string[], driver: string): Promise<RunResults> {
   const outcome = await runScenario({ scenario, sets, driver, pgUrl: inject('pgAdminUrl'), outDir: join(tempDir('chatbench-k6-run-'), 'run'), store: false });
   return outcome.results;
-}
-
-/**
- * What the spec defines exactly: per model, per action, every figure; ticks and DB checks; sample
- * counts. Not the reads of a first login: what it looks up depends on which peers happen to be
- * online at that instant, which varies from run to run under either driver.
- */
-function exactFigures(results: RunResults) {
-  return Object.fromEntries(
-    Object.entries(results.models).map(([model, result]) => [
-      model,
-      {
-        actions: Object.fromEntries(
-          Object.entries(result.actions).map(([kind, figures]) => [kind, kind === 'connect' ? { count: figures.count, 'db.rows_written': figures['db.rows_written'] } : figures]),
-        ),
-        ticks: result.check.ticks_consistent,
-        examples: result.check.examples,
-        messagesChecked: result.check.messages_checked,
-        db: result.db.consistent,
-        clientErrors: Object.keys(result.errors).filter((code) => code.startsWith('client.')),
-        samples: result.samples,
-      },
-    ]),
-  );
-}
-
-/** Nearest rank (the store's and the HDR histograms' definition): the value at rank ceil(q·n). */
-function nearestRank(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length - 1e-9))) - 1]!;
 }
 
 describe.runIf(!missing || process.env.CI === 'true')('k6 driver', () => {

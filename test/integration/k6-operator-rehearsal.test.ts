@@ -17,6 +17,7 @@ import { locateK6 } from '../../drivers/k6/binary.ts';
 import { rehearseK6Operator, type Rehearsal } from '../../drivers/k6/rehearse.ts';
 import { RUN_FILES } from '../../drivers/k6/run-files.ts';
 import { runCli } from '../support/cli.ts';
+import { exactFigures, nearestRank } from '../support/exact-figures.ts';
 
 const found = await locateK6();
 const missing = 'missing' in found ? found.missing : undefined;
@@ -31,32 +32,6 @@ const scenario = 'vacation-backlog';
 const sets = ['pairs=7', 'backlog=6'];
 const pairs = 7;
 const backlog = 6;
-
-/** Nearest rank: the value at rank ceil(q·n) (the store's and the results' definition). */
-function nearestRank(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length - 1e-9))) - 1]!;
-}
-
-/** What the spec defines exactly, comparable across drivers (first-login reads vary with timing). */
-function exactFigures(results: RunResults) {
-  return Object.fromEntries(
-    Object.entries(results.models).map(([model, result]) => [
-      model,
-      {
-        actions: Object.fromEntries(
-          Object.entries(result.actions).map(([kind, figures]) => [kind, kind === 'connect' ? { count: figures.count, 'db.rows_written': figures['db.rows_written'] } : figures]),
-        ),
-        ticks: result.check.ticks_consistent,
-        examples: result.check.examples,
-        messagesChecked: result.check.messages_checked,
-        db: { consistent: result.db.consistent, rows: Object.fromEntries(Object.entries(result.db.tables ?? {}).map(([table, counters]) => [table, counters.rows])) },
-        errors: result.errors,
-        samples: result.samples,
-        receiptsMissing: result.latency['latency.receipt']?.missing,
-      },
-    ]),
-  );
-}
 
 /** Raw Trend points straight from the runners' k6 JSON lines, by k6 metric name. */
 function rawPoints(files: string[]): Map<string, number[]> {
