@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { latencyQuantiles } from '../../analysis/queries/latency-quantiles.ts';
-import type { RunResults } from '../../analysis/results-schema.ts';
 import { openStore } from '../../analysis/store/index.ts';
 import { runScenario } from '../../cli/run-scenario.ts';
 import { locateK6 } from '../../drivers/k6/binary.ts';
