@@ -7,15 +7,19 @@ import type { ActionFigures, ModelResult, Phase, Sample, TimelinePoint } from '.
 import type { ActionDb } from '../reference-server/db/query-layer.ts';
 import { importHistory } from '../reference-server/db/history.ts';
 import { seedPopulation } from '../reference-server/db/seed.ts';
-import { currentWalLsn, readTupleCounters, walBytesBetween } from '../reference-server/db/truth.ts';
+import { compareTables, readTupleCounters, TruthUnavailableError, type DbTruthSnapshot } from '../reference-server/db/truth.ts';
+import type { AuditReport } from '../reference-server/db/audit.ts';
 import { prepareModelDatabase } from '../reference-server/instance.ts';
 import type { ServerMetricsSnapshot } from '../reference-server/metrics.ts';
+import type { NodeMetricsSnapshot } from '../reference-server/server.ts';
 import type { ReceiptModel } from '../reference-server/models/types.ts';
 import { awaitDeadNodeCleanup, killBusiestNode, presenceReport, recoveryReport, registryReport, type KilledNode, type KillNodeAt } from '../reference-server/cluster/fault.ts';
 import { launchNode, type NodeHandle } from '../reference-server/node-launcher.ts';
 import { STATUS_RANK } from '../reference-server/protocol.ts';
 import { seededRandom, type Plan } from '../scenarios/plan.ts';
-import { mergeLatency } from './recorder.ts';
+import { summariseByMetric } from '../analysis/quantiles.ts';
+import { HDR_FORMAT, mergeHistograms } from './recorder.ts';
+import { WalMeter } from './wal-meter.ts';
 import type { DriverOutcome, LoadDriver } from './types.ts';
 
 export const ORCHESTRATOR_DEFAULTS = {
@@ -30,6 +34,8 @@ export interface ModelRunOptions {
   plan: Plan;
   driver: LoadDriver;
   pgAdminUrl: string;
+  /** the server runs nothing but this run (embedded Postgres), which the WAL figures say */
+  postgresEmbedded?: boolean;
   nodes: number;
   secret: string;
   /** cluster mode: nodes share sessions, presence and routing through this Redis */
@@ -50,12 +56,21 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
   const { model, plan } = options;
   const progress = options.progress ?? (() => {});
   progress(`${model.id}: preparing a fresh database`);
-  const database = await prepareModelDatabase(options.pgAdminUrl, model);
   const admin = new pg.Client({ connectionString: options.pgAdminUrl });
+  await admin.connect();
+  const wal = new WalMeter(admin, options.postgresEmbedded ?? false);
+  let database: Awaited<ReturnType<typeof prepareModelDatabase>>;
+  try {
+    await wal.beginSetup();
+    database = await prepareModelDatabase(options.pgAdminUrl, model);
+  } catch (error) {
+    await admin.end().catch(() => {});
+    throw error;
+  }
   const nodes: NodeHandle[] = [];
   try {
-    await admin.connect();
     await seedPopulation(database.setup.for('setup'), { users: plan.users, conversations: plan.conversations });
+    await wal.setupDone(database.url);
     for (let index = 0; index < options.nodes; index++) {
       nodes.push(
         await launchNode({
@@ -86,7 +101,6 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
     };
     if (options.killNodeAt && options.killNodeAt.phase === undefined) scheduleKill(options.killNodeAt.seconds * 1000);
     const phases: Phase[] = [];
-    let phaseLsn = '';
     let phaseStart = 0;
     const outcome = await options.driver.execute({
       plan,
@@ -97,28 +111,25 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
       runStart,
       progress: (line) => progress(`${model.id}: ${line}`),
       async onPhaseStart(index) {
-        phaseLsn = await currentWalLsn(admin);
-        phaseStart = Date.now() - runStart;
         const phase = plan.phases[index]!;
         progress(`${model.id}: ${phase.name}`);
-        if (options.killNodeAt?.phase === index + 1) scheduleKill(options.killNodeAt.seconds * 1000);
-        if (phase.history) {
-          await importHistory(
-            database.setup.for('setup'),
-            model,
-            phase.history.map((item) => ({ conversation: conversationById.get(item.conversationId)!, senderId: item.senderId, messages: item.messages })),
+        // a bulk history is setup: its WAL is kept apart from the phase's
+        const history = phase.history;
+        if (history) {
+          await wal.setup(() =>
+            importHistory(
+              database.setup.for('setup'),
+              model,
+              history.map((item) => ({ conversation: conversationById.get(item.conversationId)!, senderId: item.senderId, messages: item.messages })),
+            ),
           );
         }
+        await wal.phaseStart();
+        phaseStart = Date.now() - runStart;
+        if (options.killNodeAt?.phase === index + 1) scheduleKill(options.killNodeAt.seconds * 1000);
       },
       async onPhaseEnd(index, actions) {
-        const lsn = await currentWalLsn(admin);
-        phases.push({
-          name: plan.phases[index]!.name,
-          startMs: phaseStart,
-          endMs: Date.now() - runStart,
-          wal_bytes: await walBytesBetween(admin, phaseLsn, lsn),
-          actions,
-        });
+        phases.push({ name: plan.phases[index]!.name, startMs: phaseStart, endMs: Date.now() - runStart, ...(await wal.phaseEnd()), actions });
       },
     });
     const wallMs = Date.now() - runStart;
@@ -134,9 +145,20 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
     await Promise.all(nodes.map((node) => node.stop()));
     nodes.length = 0;
     await database.pool.end();
-    const truth = await readTupleCounters(database.url);
-    const appRowsWritten = database.setup.totalRowsWritten() + snapshots.reduce((sum, snapshot) => sum + sumRows(snapshot), 0);
-    const latencySummary = mergeLatency(outcome.latency);
+    const walReport = await wal.report();
+    await wal.close();
+    const appTables = tablesWritten([database.setup.snapshot(), ...snapshots.map((snapshot) => snapshot.db)]);
+    const appRowsWritten = Object.values(appTables).reduce((sum, rows) => sum + rows, 0);
+    let truth: DbTruthSnapshot | undefined;
+    let checkError: string | undefined;
+    try {
+      truth = await readTupleCounters(database.url);
+    } catch (error) {
+      if (!(error instanceof TruthUnavailableError)) throw error;
+      checkError = error.message;
+    }
+    const tableMismatches = truth ? compareTables(appTables, truth) : [];
+    const audit = mergeAudits(snapshots);
     const samples = outcome.latency.flatMap((part) => part.samples);
     const sampleCounts: Record<string, number> = {};
     for (const sample of samples) sampleCounts[sample.metric] = (sampleCounts[sample.metric] ?? 0) + 1;
@@ -144,13 +166,24 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
     const mismatches = [...clientCheck.mismatches, ...serverCheck.mismatches];
     const result: ModelResult = {
       actions: actionFigures(outcome, snapshots),
-      latency: latencySummary,
+      // nearest rank over the raw samples: the one quantile definition (analysis/quantiles.ts)
+      latency: summariseByMetric(samples),
+      latency_hdr: { format: HDR_FORMAT, histograms: mergeHistograms(outcome.latency) },
       db: {
         app_rows_written: appRowsWritten,
-        tuples_written: truth.tuplesWritten,
+        tuples_written: truth?.tuplesWritten ?? 0,
         wal_bytes: phases.reduce((sum, phase) => sum + phase.wal_bytes, 0),
-        consistent: appRowsWritten === truth.tuplesWritten,
-        tables: Object.fromEntries(Object.entries(truth.tables).map(([table, counters]) => [table, { ins: counters.ins, upd: counters.upd, del: counters.del, rows: counters.rows }])),
+        consistent: truth !== undefined && appRowsWritten === truth.tuplesWritten && tableMismatches.length === 0 && audit.mismatches === 0,
+        tables: Object.fromEntries(
+          Object.entries(truth?.tables ?? {}).map(([table, counters]) => [
+            table,
+            { ins: counters.ins, upd: counters.upd, del: counters.del, rows: counters.rows, app_rows_written: appTables[table] ?? 0 },
+          ]),
+        ),
+        table_mismatches: tableMismatches,
+        audit,
+        wal: walReport,
+        ...(checkError ? { check_error: checkError } : {}),
       },
       errors: mergeErrors(outcome, snapshots),
       check: {
@@ -181,7 +214,7 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
               ...recoveryReport(killedNode, runStart, outcome.recoveries ?? []),
               sessions_cleaned_after_ms: cleanedAfterMs,
               // rows the killed node wrote after its last counters were read died with it
-              rows_unaccounted: truth.tuplesWritten - appRowsWritten,
+              rows_unaccounted: (truth?.tuplesWritten ?? appRowsWritten) - appRowsWritten,
             }
           : { killed_node: null, note: 'the run ended before the kill time' },
       });
@@ -189,27 +222,48 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
     return { result, samples };
   } finally {
     await Promise.all(nodes.map((node) => node.stop().catch(() => {})));
+    await wal.close();
     await admin.end().catch(() => {});
     await database.drop().catch(() => {});
   }
 }
 
-function sumRows(snapshot: ServerMetricsSnapshot): number {
-  return Object.values(snapshot.db).reduce((sum, counters) => sum + counters.rowsWritten, 0);
+/** Rows written per table over every counting layer of the run (setup and each node). */
+function tablesWritten(layers: Record<string, { tables: Record<string, number> }>[]): Record<string, number> {
+  const tables: Record<string, number> = {};
+  for (const layer of layers) {
+    for (const counters of Object.values(layer)) for (const [table, rows] of Object.entries(counters.tables)) tables[table] = (tables[table] ?? 0) + rows;
+  }
+  return tables;
+}
+
+function mergeAudits(snapshots: NodeMetricsSnapshot[]): AuditReport {
+  const merged: AuditReport = { frames: {}, mismatches: 0, examples: [] };
+  for (const { audit } of snapshots) {
+    if (!audit) continue;
+    for (const [action, frames] of Object.entries(audit.frames)) merged.frames[action] = (merged.frames[action] ?? 0) + frames;
+    merged.mismatches += audit.mismatches;
+    merged.examples.push(...audit.examples.slice(0, 10 - merged.examples.length));
+  }
+  return merged;
 }
 
 function actionFigures(outcome: DriverOutcome, snapshots: ServerMetricsSnapshot[]): ModelResult['actions'] {
   const actions: ModelResult['actions'] = {};
   for (const kind of ACTION_KINDS) {
     const figures: ActionFigures = { count: outcome.actions[kind] ?? 0, 'db.statements': 0, 'db.rows_written': 0, 'db.rows_read': 0, 'ws.events_pushed': 0, 'ws.bytes_pushed': 0 };
+    let transactions = 0;
     for (const snapshot of snapshots) {
       const db = snapshot.db[kind];
+      transactions += db?.transactions ?? 0;
       figures['db.statements'] += db?.statements ?? 0;
       figures['db.rows_written'] += db?.rowsWritten ?? 0;
       figures['db.rows_read'] += db?.rowsRead ?? 0;
       figures['ws.events_pushed'] += snapshot.pushes[kind]?.events ?? 0;
       figures['ws.bytes_pushed'] += snapshot.pushes[kind]?.bytes ?? 0;
     }
+    // BEGIN and COMMIT are round trips too, kept beside `db.statements` rather than in it
+    if (transactions > 0) figures['db.transactions'] = transactions;
     if (ACTION_FIGURES.some((figure) => figures[figure] > 0) || figures.count > 0) actions[kind as ActionKind] = figures;
   }
   return actions;
