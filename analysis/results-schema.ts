@@ -53,6 +53,7 @@ export const dbTruthSchema = z.object({
       setup_bytes: count,
       database_statement_bytes: count.nullable(),
       other_databases_transactions: count,
+      idle_baseline_bytes_per_s: count.optional(),
     })
     .optional(),
   /** the cross-check could not be made (why) */

@@ -84,7 +84,12 @@ function auditedFrames(frames: Record<string, number>): number {
 function walText(db: RunResults['models'][string]['db']): string {
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
   if (!db.wal) return `WAL ${kib(db.wal_bytes)}`;
-  const own = db.wal.database_statement_bytes === null ? '' : `, own statements ${kib(db.wal.database_statement_bytes)}`;
+  const own =
+    db.wal.database_statement_bytes !== null
+      ? `, own statements ${kib(db.wal.database_statement_bytes)}`
+      : db.wal.idle_baseline_bytes_per_s !== undefined
+        ? `, idle baseline ${db.wal.idle_baseline_bytes_per_s} B/s`
+        : '';
   return `WAL ${kib(db.wal_bytes)} (${db.wal.server} server${own}; setup ${kib(db.wal.setup_bytes)} apart; full_page_writes=${db.wal.full_page_writes}, synchronous_commit=${db.wal.synchronous_commit})`;
 }
 

@@ -24,7 +24,17 @@ export interface WalReport extends WalSettings {
   database_statement_bytes: number | null;
   /** transactions other databases of the server ran during the phases (their WAL is in `wal_bytes`) */
   other_databases_transactions: number;
+  /**
+   * a shared server that cannot say its databases apart: the WAL it wrote per second while this
+   * run was idle, measured before the phases, against which `wal_bytes` can be read
+   */
+  idle_baseline_bytes_per_s?: number;
 }
+
+export const WAL_METER_DEFAULTS = {
+  /** how long a shared server without per-database statement WAL is watched idle */
+  idleBaselineMs: 1000,
+};
 
 export class WalMeter {
   private setupBytes = 0;
@@ -33,6 +43,7 @@ export class WalMeter {
   private phaseStatementMark: number | undefined;
   private statementBytes: number | null = 0;
   private othersAtStart = 0;
+  private idleBaseline: number | undefined;
   private settings: WalSettings | undefined;
   private client: pg.Client | undefined;
 
@@ -58,6 +69,12 @@ export class WalMeter {
     if (!(await enableStatementWal(this.client))) this.statementBytes = null;
     await this.client.query('ANALYZE');
     this.setupBytes += await walBytesBetween(this.client, this.setupMark, await currentWalLsn(this.client));
+    if (this.statementBytes === null && !this.embedded) {
+      const mark = await currentWalLsn(this.client);
+      await new Promise((resolve) => setTimeout(resolve, WAL_METER_DEFAULTS.idleBaselineMs));
+      const idle = await walBytesBetween(this.client, mark, await currentWalLsn(this.client));
+      this.idleBaseline = Math.round((idle * 1000) / WAL_METER_DEFAULTS.idleBaselineMs);
+    }
     this.othersAtStart = await otherDatabasesTransactions(this.client);
   }
 
@@ -104,6 +121,7 @@ export class WalMeter {
       setup_bytes: this.setupBytes,
       database_statement_bytes: this.statementBytes,
       other_databases_transactions: Math.max(0, others),
+      ...(this.idleBaseline === undefined ? {} : { idle_baseline_bytes_per_s: this.idleBaseline }),
     };
   }
 
