@@ -113,17 +113,17 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
       async onPhaseStart(index) {
         const phase = plan.phases[index]!;
         progress(`${model.id}: ${phase.name}`);
-        // a bulk history is setup: its WAL is kept apart from the phase's
+        // a bulk history is setup: its WAL is kept apart from the phase's; so is the ANALYZE
+        // before every phase, since a phase's queries are planned on what the last one left
         const history = phase.history;
-        if (history) {
-          await wal.setup(() =>
-            importHistory(
-              database.setup.for('setup'),
-              model,
-              history.map((item) => ({ conversation: conversationById.get(item.conversationId)!, senderId: item.senderId, messages: item.messages })),
-            ),
+        await wal.setup(async () => {
+          if (!history) return;
+          await importHistory(
+            database.setup.for('setup'),
+            model,
+            history.map((item) => ({ conversation: conversationById.get(item.conversationId)!, senderId: item.senderId, messages: item.messages })),
           );
-        }
+        });
         await wal.phaseStart();
         phaseStart = Date.now() - runStart;
         if (options.killNodeAt?.phase === index + 1) scheduleKill(options.killNodeAt.seconds * 1000);
