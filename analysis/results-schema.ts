@@ -13,6 +13,8 @@ export const actionFiguresSchema = z.object({
   'db.rows_read': count,
   'ws.events_pushed': count,
   'ws.bytes_pushed': count,
+  /** explicit transactions: each a BEGIN and a COMMIT (or ROLLBACK), round trips not in `db.statements` */
+  'db.transactions': count.optional(),
 });
 
 export const latencySummarySchema = z.object({
@@ -32,9 +34,32 @@ export const dbTruthSchema = z.object({
   app_rows_written: count,
   /** the database's own n_tup_ins + n_tup_upd + n_tup_del over the run's schema */
   tuples_written: count,
+  /** WAL over the scenario's phases only (server-wide LSN difference; see `wal`) */
   wal_bytes: count,
+  /** true only when every table's tuples equal the rows counted for it and every audited frame agreed */
   consistent: z.boolean(),
-  tables: z.record(z.string(), z.object({ ins: count, upd: count, del: count, rows: count.optional() })).optional(),
+  tables: z
+    .record(z.string(), z.object({ ins: count, upd: count, del: count, rows: count.optional(), app_rows_written: count.optional() }))
+    .optional(),
+  /** per table: where the query layer's count and Postgres's disagree */
+  table_mismatches: z.array(z.string()).optional(),
+  /** frames run in a transaction whose writes Postgres counted per table (per-action attribution) */
+  audit: z.object({ frames: z.record(z.string(), count), mismatches: count, examples: z.array(z.string()) }).optional(),
+  wal: z
+    .object({
+      scope: z.literal('server'),
+      server: z.enum(['embedded', 'shared']),
+      full_page_writes: z.string(),
+      synchronous_commit: z.string(),
+      wal_level: z.string(),
+      setup_bytes: count,
+      database_statement_bytes: count.nullable(),
+      other_databases_transactions: count,
+      idle_baseline_bytes_per_s: count.optional(),
+    })
+    .optional(),
+  /** the cross-check could not be made (why) */
+  check_error: z.string().optional(),
 });
 
 export const phaseSchema = z.object({
@@ -42,6 +67,8 @@ export const phaseSchema = z.object({
   startMs: z.number().nonnegative(),
   endMs: z.number().nonnegative(),
   wal_bytes: count,
+  /** WAL of the run database's own statements in this phase, where the server tracks it */
+  database_statement_wal_bytes: count.optional(),
   actions: z.record(z.string(), count),
 });
 
@@ -56,7 +83,10 @@ export const timelinePointSchema = z.object({
 
 export const modelResultSchema = z.object({
   actions: z.partialRecord(z.enum(ACTION_KINDS), actionFiguresSchema),
+  /** nearest rank over the raw samples (analysis/quantiles.ts), the one definition everywhere */
   latency: z.partialRecord(z.enum(LATENCY_METRICS), latencySummarySchema),
+  /** the same samples as merged HDR histograms, labelled: not the source of any quantile shown */
+  latency_hdr: z.object({ format: z.string(), histograms: z.record(z.string(), z.string()) }).optional(),
   db: dbTruthSchema,
   errors: z.record(z.string(), count),
   check: z.object({

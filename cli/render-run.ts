@@ -5,10 +5,14 @@ import { ACTION_KINDS, LATENCY_METRICS } from '../analysis/metric-names.ts';
 import { renderRows } from './text-table.ts';
 
 const perAction = (figures: ActionFigures | undefined, figure: keyof ActionFigures) =>
-  figures && figures.count > 0 ? figures[figure] / figures.count : undefined;
+  figures && figures.count > 0 ? (figures[figure] ?? 0) / figures.count : undefined;
 
 function fixed(value: number | undefined, digits = 2): string {
   return value === undefined ? '-' : value.toFixed(digits);
+}
+
+function exact(value: number): string {
+  return String(Number(value.toFixed(3)));
 }
 
 function ratio(a: number | undefined, b: number | undefined): string {
@@ -49,7 +53,8 @@ export function renderRun(results: RunResults): string {
     for (const model of models) {
       const summary = results.models[model]!.latency[metric];
       row[`${model} n`] = summary?.count ?? 0;
-      row[`${model} p50/p95/p99`] = summary ? `${fixed(summary.p50)} / ${fixed(summary.p95)} / ${fixed(summary.p99)}` : '-';
+      // samples as measured (to the microsecond), not rounded for show: the same values gates see
+      row[`${model} p50/p95/p99`] = summary ? `${exact(summary.p50)} / ${exact(summary.p95)} / ${exact(summary.p99)}` : '-';
     }
     latencyRows.push(row);
   }
@@ -59,12 +64,33 @@ export function renderRun(results: RunResults): string {
     const errors = Object.entries(result.errors).map(([code, count]) => `${code}=${count}`).join(' ') || 'none';
     lines.push(
       `${model}: ticks ${result.check.ticks_consistent ? 'consistent' : 'INCONSISTENT'} (${result.check.messages_checked ?? 0} checked)` +
-        `, db ${result.db.consistent ? 'consistent' : 'INCONSISTENT'} (app ${result.db.app_rows_written} rows, Postgres ${result.db.tuples_written} tuples)` +
-        `, WAL ${(result.db.wal_bytes / 1024).toFixed(0)} KiB, errors: ${errors}`,
+        `, db ${result.db.consistent ? 'consistent' : 'INCONSISTENT'} (app ${result.db.app_rows_written} rows, Postgres ${result.db.tuples_written} tuples` +
+        `${result.db.audit ? `, ${auditedFrames(result.db.audit.frames)} frames audited` : ''})` +
+        `, ${walText(result.db)}, errors: ${errors}`,
     );
     for (const example of result.check.examples ?? []) lines.push(`  ${example}`);
+    if (result.db.check_error) lines.push(`  db check: ${result.db.check_error}`);
+    for (const mismatch of result.db.table_mismatches ?? []) lines.push(`  db table ${mismatch}`);
+    for (const example of result.db.audit?.examples ?? []) lines.push(`  db audit: ${example}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+function auditedFrames(frames: Record<string, number>): number {
+  return Object.values(frames).reduce((sum, n) => sum + n, 0);
+}
+
+/** WAL of the phases, with setup apart and the settings that change it beside it. */
+function walText(db: RunResults['models'][string]['db']): string {
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+  if (!db.wal) return `WAL ${kib(db.wal_bytes)}`;
+  const own =
+    db.wal.database_statement_bytes !== null
+      ? `, own statements ${kib(db.wal.database_statement_bytes)}`
+      : db.wal.idle_baseline_bytes_per_s !== undefined
+        ? `, idle baseline ${db.wal.idle_baseline_bytes_per_s} B/s`
+        : '';
+  return `WAL ${kib(db.wal_bytes)} (${db.wal.server} server${own}; setup ${kib(db.wal.setup_bytes)} apart; full_page_writes=${db.wal.full_page_writes}, synchronous_commit=${db.wal.synchronous_commit})`;
 }
 
 /** true when every model's checks hold: a run that is not consistent exits non-zero */

@@ -151,6 +151,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         plan,
         driver,
         pgAdminUrl: postgres.url,
+        postgresEmbedded: postgres.embedded,
         nodes: run.nodes,
         secret,
         ...(redisUrl ? { redisUrl, redisPrefix: `chatbench:${runId}:` } : {}),

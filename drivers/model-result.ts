@@ -1,22 +1,29 @@
 // A model's results from what a run brought back: the load generators' outcome, the server
-// nodes' counters, the database's own account and the phases. One place, so a run on this
+// nodes' counters, the database's own account, WAL and the phases. One place, so a run on this
 // machine and a cluster run brought back by `chatbench k6 collect` are stored alike.
+import { summariseByMetric } from '../analysis/quantiles.ts';
 import { ACTION_FIGURES, ACTION_KINDS, type ActionKind } from '../analysis/metric-names.ts';
 import type { ActionFigures, ModelResult, Phase, Sample, TimelinePoint } from '../analysis/results-schema.ts';
-import type { DbTruthSnapshot } from '../reference-server/db/truth.ts';
+import type { AuditReport } from '../reference-server/db/audit.ts';
+import type { ActionCounters } from '../reference-server/db/query-layer.ts';
+import { compareTables, type DbTruthSnapshot } from '../reference-server/db/truth.ts';
 import type { ServerMetricsSnapshot } from '../reference-server/metrics.ts';
+import type { NodeMetricsSnapshot } from '../reference-server/server.ts';
 import type { Plan } from '../scenarios/plan.ts';
-import { mergeLatency } from './recorder.ts';
+import { HDR_FORMAT, mergeHistograms } from './recorder.ts';
 import type { DriverOutcome } from './types.ts';
+import type { WalReport } from './wal-meter.ts';
 
 export interface ModelResultInputs {
   plan: Plan;
   outcome: DriverOutcome;
-  snapshots: ServerMetricsSnapshot[];
-  /** rows written outside the servers (migrations, seeding, bulk history), counted at the query layer */
-  setupRowsWritten: number;
-  /** the database's counters over the same span as the app-side rows */
-  truth: DbTruthSnapshot;
+  snapshots: NodeMetricsSnapshot[];
+  /** what was written outside the nodes (migrations, seeding, bulk history), per action, counted at the query layer */
+  setup: Record<string, ActionCounters>;
+  /** the database's counters over the same span, or why there are none */
+  truth: DbTruthSnapshot | undefined;
+  checkError?: string;
+  wal: WalReport;
   phases: Phase[];
   /** ticks re-derived from the stored state */
   serverCheck: { mismatches: string[]; checked: number };
@@ -24,27 +31,41 @@ export interface ModelResultInputs {
 }
 
 export function buildModelResult(inputs: ModelResultInputs): { result: ModelResult; samples: Sample[] } {
-  const { plan, outcome, snapshots, truth, phases, serverCheck, wallMs } = inputs;
-  const appRowsWritten = inputs.setupRowsWritten + snapshots.reduce((sum, snapshot) => sum + sumRows(snapshot), 0);
-  const latencySummary = mergeLatency(outcome.latency);
+  const { plan, outcome, snapshots, truth, checkError, phases, serverCheck, wallMs } = inputs;
+  const appTables = tablesWritten([inputs.setup, ...snapshots.map((snapshot) => snapshot.db)]);
+  const appRowsWritten = Object.values(appTables).reduce((sum, rows) => sum + rows, 0);
+  const tableMismatches = truth ? compareTables(appTables, truth) : [];
+  const audit = mergeAudits(snapshots);
   const samples = outcome.latency.flatMap((part) => part.samples);
   const sampleCounts: Record<string, number> = {};
   for (const sample of samples) sampleCounts[sample.metric] = (sampleCounts[sample.metric] ?? 0) + 1;
   const clientCheck = checkClientTicks(plan, outcome);
   const mismatches = [...clientCheck.mismatches, ...serverCheck.mismatches, ...receiptsMissing(outcome)];
+  // nearest rank over the raw samples: the one quantile definition (analysis/quantiles.ts)
+  const latency = summariseByMetric(samples);
   // receipts that never arrived have no latency, so they are counted beside it
-  if (outcome.receipts.missing > 0 || latencySummary['latency.receipt']) {
-    latencySummary['latency.receipt'] = { ...(latencySummary['latency.receipt'] ?? { count: 0, p50: 0, p95: 0, p99: 0, max: 0 }), missing: outcome.receipts.missing };
+  if (outcome.receipts.missing > 0 || latency['latency.receipt']) {
+    latency['latency.receipt'] = { ...(latency['latency.receipt'] ?? { count: 0, p50: 0, p95: 0, p99: 0, max: 0 }), missing: outcome.receipts.missing };
   }
   const result: ModelResult = {
     actions: actionFigures(outcome, snapshots),
-    latency: latencySummary,
+    latency,
+    latency_hdr: { format: HDR_FORMAT, histograms: mergeHistograms(outcome.latency) },
     db: {
       app_rows_written: appRowsWritten,
-      tuples_written: truth.tuplesWritten,
+      tuples_written: truth?.tuplesWritten ?? 0,
       wal_bytes: phases.reduce((sum, phase) => sum + phase.wal_bytes, 0),
-      consistent: appRowsWritten === truth.tuplesWritten,
-      tables: Object.fromEntries(Object.entries(truth.tables).map(([table, counters]) => [table, { ins: counters.ins, upd: counters.upd, del: counters.del, rows: counters.rows }])),
+      consistent: truth !== undefined && appRowsWritten === truth.tuplesWritten && tableMismatches.length === 0 && audit.mismatches === 0,
+      tables: Object.fromEntries(
+        Object.entries(truth?.tables ?? {}).map(([table, counters]) => [
+          table,
+          { ins: counters.ins, upd: counters.upd, del: counters.del, rows: counters.rows, app_rows_written: appTables[table] ?? 0 },
+        ]),
+      ),
+      table_mismatches: tableMismatches,
+      audit,
+      wal: inputs.wal,
+      ...(checkError ? { check_error: checkError } : {}),
     },
     errors: mergeErrors(outcome, snapshots),
     check: {
@@ -66,22 +87,48 @@ export function buildModelResult(inputs: ModelResultInputs): { result: ModelResu
   return { result, samples };
 }
 
-function sumRows(snapshot: ServerMetricsSnapshot): number {
-  return Object.values(snapshot.db).reduce((sum, counters) => sum + counters.rowsWritten, 0);
+/** A receipt that never reached its sender is a tick the sender never saw turn: a mismatch. */
+function receiptsMissing(outcome: DriverOutcome): string[] {
+  if (outcome.receipts.missing === 0) return [];
+  return [`${outcome.receipts.missing} receipts never arrived (latency.receipt.missing), e.g. ${outcome.receipts.examples[0] ?? '?'}`];
+}
+
+/** Rows written per table over every counting layer of the run (setup and each node). */
+function tablesWritten(layers: Record<string, { tables: Record<string, number> }>[]): Record<string, number> {
+  const tables: Record<string, number> = {};
+  for (const layer of layers) {
+    for (const counters of Object.values(layer)) for (const [table, rows] of Object.entries(counters.tables)) tables[table] = (tables[table] ?? 0) + rows;
+  }
+  return tables;
+}
+
+function mergeAudits(snapshots: NodeMetricsSnapshot[]): AuditReport {
+  const merged: AuditReport = { frames: {}, mismatches: 0, examples: [] };
+  for (const { audit } of snapshots) {
+    if (!audit) continue;
+    for (const [action, frames] of Object.entries(audit.frames)) merged.frames[action] = (merged.frames[action] ?? 0) + frames;
+    merged.mismatches += audit.mismatches;
+    merged.examples.push(...audit.examples.slice(0, 10 - merged.examples.length));
+  }
+  return merged;
 }
 
 function actionFigures(outcome: DriverOutcome, snapshots: ServerMetricsSnapshot[]): ModelResult['actions'] {
   const actions: ModelResult['actions'] = {};
   for (const kind of ACTION_KINDS) {
     const figures: ActionFigures = { count: outcome.actions[kind] ?? 0, 'db.statements': 0, 'db.rows_written': 0, 'db.rows_read': 0, 'ws.events_pushed': 0, 'ws.bytes_pushed': 0 };
+    let transactions = 0;
     for (const snapshot of snapshots) {
       const db = snapshot.db[kind];
+      transactions += db?.transactions ?? 0;
       figures['db.statements'] += db?.statements ?? 0;
       figures['db.rows_written'] += db?.rowsWritten ?? 0;
       figures['db.rows_read'] += db?.rowsRead ?? 0;
       figures['ws.events_pushed'] += snapshot.pushes[kind]?.events ?? 0;
       figures['ws.bytes_pushed'] += snapshot.pushes[kind]?.bytes ?? 0;
     }
+    // BEGIN and COMMIT are round trips too, kept beside `db.statements` rather than in it
+    if (transactions > 0) figures['db.transactions'] = transactions;
     if (ACTION_FIGURES.some((figure) => figures[figure] > 0) || figures.count > 0) actions[kind as ActionKind] = figures;
   }
   return actions;
@@ -117,11 +164,5 @@ function checkClientTicks(plan: Plan, outcome: DriverOutcome): { mismatches: str
     if (held !== expected.messages) mismatches.push(`conversation ${expected.conversationId}: senders hold ${held} acked messages, plan sent ${expected.messages}`);
   }
   return { mismatches };
-}
-
-/** A receipt that never reached its sender is a tick the sender never saw turn: a mismatch. */
-function receiptsMissing(outcome: DriverOutcome): string[] {
-  if (outcome.receipts.missing === 0) return [];
-  return [`${outcome.receipts.missing} receipts never arrived (latency.receipt.missing), e.g. ${outcome.receipts.examples[0] ?? '?'}`];
 }
 

@@ -2,19 +2,20 @@
 // WAL marks per phase; then the cross-checks (ticks against the plan, app-side rows against the
 // database's tuple counters) and the model's results.
 import pg from 'pg';
+import type { ModelResult, Sample } from '../analysis/results-schema.ts';
 import type { ActionDb } from '../reference-server/db/query-layer.ts';
 import { seedPopulation } from '../reference-server/db/seed.ts';
-import { readTupleCounters } from '../reference-server/db/truth.ts';
+import { readTupleCounters, TruthUnavailableError, type DbTruthSnapshot } from '../reference-server/db/truth.ts';
 import { prepareModelDatabase } from '../reference-server/instance.ts';
 import type { ReceiptModel } from '../reference-server/models/types.ts';
 import { awaitDeadNodeCleanup, killBusiestNode, presenceReport, recoveryReport, registryReport, type KilledNode, type KillNodeAt } from '../reference-server/cluster/fault.ts';
 import { launchNode, type NodeHandle } from '../reference-server/node-launcher.ts';
 import { STATUS_RANK } from '../reference-server/protocol.ts';
 import { seededRandom, type Plan } from '../scenarios/plan.ts';
-import type { ModelResult, Sample } from '../analysis/results-schema.ts';
 import { buildModelResult } from './model-result.ts';
 import { phaseMarks } from './phase-marks.ts';
 import type { LoadDriver } from './types.ts';
+import { WalMeter } from './wal-meter.ts';
 
 export const ORCHESTRATOR_DEFAULTS = {
   /** conversations whose stored ticks are re-derived from the database after the run */
@@ -28,6 +29,8 @@ export interface ModelRunOptions {
   plan: Plan;
   driver: LoadDriver;
   pgAdminUrl: string;
+  /** the server runs nothing but this run (embedded Postgres), which the WAL figures say */
+  postgresEmbedded?: boolean;
   nodes: number;
   secret: string;
   /** cluster mode: nodes share sessions, presence and routing through this Redis */
@@ -48,12 +51,21 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
   const { model, plan } = options;
   const progress = options.progress ?? (() => {});
   progress(`${model.id}: preparing a fresh database`);
-  const database = await prepareModelDatabase(options.pgAdminUrl, model);
   const admin = new pg.Client({ connectionString: options.pgAdminUrl });
+  await admin.connect();
+  const wal = new WalMeter(admin, options.postgresEmbedded ?? false);
+  let database: Awaited<ReturnType<typeof prepareModelDatabase>>;
+  try {
+    await wal.beginSetup();
+    database = await prepareModelDatabase(options.pgAdminUrl, model);
+  } catch (error) {
+    await admin.end().catch(() => {});
+    throw error;
+  }
   const nodes: NodeHandle[] = [];
   try {
-    await admin.connect();
     await seedPopulation(database.setup.for('setup'), { users: plan.users, conversations: plan.conversations });
+    await wal.setupDone(database.url);
     for (let index = 0; index < options.nodes; index++) {
       nodes.push(
         await launchNode({
@@ -82,7 +94,7 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
       }, afterMs);
     };
     if (options.killNodeAt && options.killNodeAt.phase === undefined) scheduleKill(options.killNodeAt.seconds * 1000);
-    const marks = phaseMarks({ plan, model, admin, setup: database.setup.for('setup'), runStart: () => runStart });
+    const marks = phaseMarks({ plan, model, wal, setup: database.setup.for('setup'), runStart: () => runStart });
     const outcome = await options.driver.execute({
       plan,
       model: model.id,
@@ -111,13 +123,24 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
     await Promise.all(nodes.map((node) => node.stop()));
     nodes.length = 0;
     await database.pool.end();
-    const truth = await readTupleCounters(database.url);
+    const walReport = await wal.report();
+    await wal.close();
+    let truth: DbTruthSnapshot | undefined;
+    let checkError: string | undefined;
+    try {
+      truth = await readTupleCounters(database.url);
+    } catch (error) {
+      if (!(error instanceof TruthUnavailableError)) throw error;
+      checkError = error.message;
+    }
     const { result, samples } = buildModelResult({
       plan,
       outcome,
       snapshots,
-      setupRowsWritten: database.setup.totalRowsWritten(),
+      setup: database.setup.snapshot(),
       truth,
+      ...(checkError ? { checkError } : {}),
+      wal: walReport,
       phases: marks.phases,
       serverCheck,
       wallMs,
@@ -135,7 +158,7 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
               ...recoveryReport(killedNode, runStart, outcome.recoveries ?? []),
               sessions_cleaned_after_ms: cleanedAfterMs,
               // rows the killed node wrote after its last counters were read died with it
-              rows_unaccounted: truth.tuplesWritten - appRowsWritten,
+              rows_unaccounted: (truth?.tuplesWritten ?? appRowsWritten) - appRowsWritten,
             }
           : { killed_node: null, note: 'the run ended before the kill time' },
       });
@@ -143,6 +166,7 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
     return { result, samples };
   } finally {
     await Promise.all(nodes.map((node) => node.stop().catch(() => {})));
+    await wal.close();
     await admin.end().catch(() => {});
     await database.drop().catch(() => {});
   }

@@ -1,7 +1,9 @@
-// Latency recording: an HDR histogram per metric (microsecond resolution, 3 significant digits),
-// mergeable across worker processes, plus every raw sample for the metrics store.
+// Latency recording: every raw sample (the source of every quantile chatbench prints, see
+// analysis/quantiles.ts), plus an HDR histogram per metric (microsecond resolution, 3 significant
+// digits) kept in the results as a labelled extra for tools that merge HDR histograms.
 import * as hdr from 'hdr-histogram-js';
-import type { LatencySummary, Sample } from '../analysis/results-schema.ts';
+import { roundSampleMs } from '../analysis/quantiles.ts';
+import type { Sample } from '../analysis/results-schema.ts';
 
 const HIGHEST_US = 3_600_000_000; // one hour
 
@@ -35,8 +37,8 @@ export class LatencyRecorder {
     this.samples.push({
       model: this.model,
       metric,
-      t_ms: Math.round((atMs - this.runStart) * 1000) / 1000,
-      value_ms: Math.round(value * 1000) / 1000,
+      t_ms: roundSampleMs(atMs - this.runStart),
+      value_ms: roundSampleMs(value),
       tags: tags ? JSON.stringify(tags) : '{}',
     });
   }
@@ -49,8 +51,10 @@ export class LatencyRecorder {
   }
 }
 
-/** Merges encoded histograms from every worker and summarises each metric. */
-export function mergeLatency(parts: RecordedLatency[]): Record<string, LatencySummary> {
+export const HDR_FORMAT = 'HdrHistogram, compressed base64, microseconds, 3 significant digits (not used for any quantile chatbench prints)';
+
+/** Merges every worker's encoded histogram per metric into one, still encoded. */
+export function mergeHistograms(parts: RecordedLatency[]): Record<string, string> {
   const merged = new Map<string, hdr.Histogram>();
   for (const part of parts) {
     for (const [metric, encoded] of Object.entries(part.histograms)) {
@@ -60,18 +64,5 @@ export function mergeLatency(parts: RecordedLatency[]): Record<string, LatencySu
       total.add(histogram);
     }
   }
-  const summary: Record<string, LatencySummary> = {};
-  for (const [metric, histogram] of merged) {
-    const ms = (us: number) => Math.round(us) / 1000;
-    summary[metric] = {
-      count: histogram.totalCount,
-      min: ms(histogram.minNonZeroValue),
-      mean: ms(histogram.mean),
-      p50: ms(histogram.getValueAtPercentile(50)),
-      p95: ms(histogram.getValueAtPercentile(95)),
-      p99: ms(histogram.getValueAtPercentile(99)),
-      max: ms(histogram.maxValue),
-    };
-  }
-  return summary;
+  return Object.fromEntries([...merged].sort(([a], [b]) => a.localeCompare(b)).map(([metric, histogram]) => [metric, hdr.encodeIntoCompressedBase64(histogram)]));
 }

@@ -1,7 +1,8 @@
 // One handler per client frame type. Each runs with the database attributed to the action the
 // frame stands for, and pushes what the model says to whom.
 import type { ActionKind } from '../analysis/metric-names.ts';
-import type { ActionDb, CountingDb } from './db/query-layer.ts';
+import type { AttributionAudit } from './db/audit.ts';
+import type { ActionDb, DbScope } from './db/query-layer.ts';
 import type { ConversationCache } from './conversations.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { ReceiptModel, StatusPush } from './models/types.ts';
@@ -18,7 +19,10 @@ export interface ConnectionState {
 
 export interface HandlerContext {
   model: ReceiptModel;
-  db: CountingDb;
+  /** handles bound to an action: the counted pool, or an audited frame's transaction */
+  db: DbScope;
+  /** runs a sample of frames inside a transaction to check their attribution against Postgres */
+  audit?: AttributionAudit;
   conversations: ConversationCache;
   sessions: SessionRegistry;
   metrics: ServerMetrics;
@@ -62,8 +66,13 @@ async function pushAll(ctx: HandlerContext, action: ActionKind, pushes: StatusPu
   await Promise.all(pushes.map((entry) => push(ctx, action, entry.to, entry.frame)));
 }
 
+/** A first login is `connect`; a client coming back with its cursor is `reconnect`. */
+function syncAction(frame: Extract<ClientFrame, { type: 'sync' }>): ActionKind {
+  return frame.statusCursor === undefined ? 'connect' : 'reconnect';
+}
+
 const sync: Handler<'sync'> = async (ctx, conn, frame) => {
-  const action: ActionKind = frame.statusCursor === undefined ? 'connect' : 'reconnect';
+  const action = syncAction(frame);
   const db = ctx.db.for(action);
   const conversations = await ctx.conversations.forUser(db, conn.userId);
   // live pushes reach the connection from here on, so nothing committed during the sync is missed
@@ -110,6 +119,9 @@ const sync: Handler<'sync'> = async (ctx, conn, frame) => {
 
 // One round trip for the common path: a resend is answered from `dup`; otherwise the row lock
 // taken by the UPDATE makes seq assignment atomic and gap-free, and the insert uses that seq.
+// A resend racing its original (both past `dup` before either committed) inserts nothing
+// instead of failing: a failed statement's attempted rows reach Postgres's tuple counters but no
+// result the query layer could count, which made such runs falsely inconsistent.
 const STORE_MESSAGE = `
 WITH dup AS (
   SELECT seq FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND temp_id = $3
@@ -117,10 +129,11 @@ WITH dup AS (
   UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM dup) RETURNING last_seq
 ), stored AS (
   INSERT INTO messages (conversation_id, seq, sender_id, temp_id, body, sent_at)
-  SELECT $1, last_seq, $2, $3, $4, $5 FROM next RETURNING seq
+  SELECT $1, last_seq, $2, $3, $4, $5 FROM next
+  ON CONFLICT (conversation_id, sender_id, temp_id) DO NOTHING RETURNING seq
 )
 SELECT (SELECT seq FROM dup) AS existing, (SELECT seq FROM stored) AS seq,
-  (SELECT count(*) FROM next) + (SELECT count(*) FROM stored) AS rows_written`;
+  (SELECT count(*) FROM next) AS written_conversations, (SELECT count(*) FROM stored) AS written_messages`;
 
 const send: Handler<'send'> = async (ctx, conn, frame) => {
   const conversation = requireMember(ctx, conn, frame.conversationId, frame.ref);
@@ -132,7 +145,7 @@ const send: Handler<'send'> = async (ctx, conn, frame) => {
     // the model's own rows for the message (naive group receipts) commit with it or not at all
     await db.transaction(async (tx) => {
       const sentAt = Date.now();
-      const [row] = await tx.writeReported<{ existing: string | null; seq: string | null; rows_written: string }>(STORE_MESSAGE, [
+      const [row] = await tx.writeReported<{ existing: string | null; seq: string | null }>(STORE_MESSAGE, [
         frame.conversationId,
         conn.userId,
         frame.tempId,
@@ -143,12 +156,14 @@ const send: Handler<'send'> = async (ctx, conn, frame) => {
         existing = Number(row.existing);
         return;
       }
+      // the racing original committed first: undo this seq (no gap) and answer with its ack
+      if (row?.seq == null) throw new RacedResend();
       message = { conversationId: frame.conversationId, seq: Number(row!.seq), senderId: conn.userId, tempId: frame.tempId, body: frame.body, sentAt };
       await ctx.model.afterSend(tx, message, conversation);
     });
   } catch (error) {
     // a concurrent resend of the same tempId won the race: answer with the first ack
-    if ((error as { code?: string }).code === '23505') {
+    if (error instanceof RacedResend || (error as { code?: string }).code === '23505') {
       const seq = await findByTempId(db, frame.conversationId, conn.userId, frame.tempId);
       if (seq !== undefined) return duplicate(seq);
     }
@@ -165,6 +180,8 @@ const send: Handler<'send'> = async (ctx, conn, frame) => {
       .map(async (member) => countWritten(ctx.metrics, 'msg', 'send', await ctx.sessions.deliver(member, pushed, text, 'send'))),
   );
 };
+
+class RacedResend extends Error {}
 
 async function findByTempId(db: ActionDb, conversationId: number, senderId: number, tempId: string): Promise<number | undefined> {
   const rows = await db.read<{ seq: string }>('SELECT seq FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND temp_id = $3', [
@@ -229,7 +246,65 @@ export const HANDLERS: { [T in ClientFrame['type']]: Handler<T> } = {
   ping,
 };
 
+/** The action a frame stands for, which the audit checks its database writes against. */
+const FRAME_ACTIONS: { [T in ClientFrame['type']]: ((frame: Extract<ClientFrame, { type: T }>) => ActionKind) | undefined } = {
+  sync: syncAction,
+  send: () => 'send',
+  delivered: () => 'deliver',
+  read: () => 'read',
+  set_settings: () => 'toggle',
+  read_by: () => 'read_by',
+  open_conversation: undefined,
+  close_conversation: undefined,
+  ping: undefined,
+};
+
 export async function handleFrame(ctx: HandlerContext, conn: ConnectionState, frame: ClientFrame): Promise<void> {
   const handler = HANDLERS[frame.type] as Handler<typeof frame.type>;
+  const origin = (FRAME_ACTIONS[frame.type] as ((frame: ClientFrame) => ActionKind) | undefined)?.(frame);
+  if (origin && ctx.audit?.wants(origin)) return audited(ctx, ctx.audit, origin, conn, (auditedCtx, auditedConn) => handler(auditedCtx, auditedConn, frame as never));
   await handler(ctx, conn, frame as never);
+}
+
+/**
+ * Runs a frame inside its audit's transaction. Its first output (a reply, or a frame for another
+ * user) ends the transaction first, as a committed write precedes every answer on the normal path:
+ * replies wait in order until the commit, deliveries await it.
+ */
+async function audited(
+  ctx: HandlerContext,
+  audit: AttributionAudit,
+  origin: ActionKind,
+  conn: ConnectionState,
+  run: (ctx: HandlerContext, conn: ConnectionState) => Promise<void>,
+): Promise<void> {
+  const frame = await audit.begin(origin);
+  let held: ServerFrame[] | undefined = [];
+  const release = async () => {
+    await frame.finish();
+    const frames = held ?? [];
+    held = undefined;
+    for (const reply of frames) conn.reply(reply);
+  };
+  const reply = (answer: ServerFrame) => {
+    if (!held) return conn.reply(answer);
+    held.push(answer);
+    void release();
+    return Buffer.byteLength(JSON.stringify(answer));
+  };
+  // the handler may set connection state (`synced`): everything but `reply` is the connection's own
+  const auditedConn = new Proxy(conn, { get: (target, key) => (key === 'reply' ? reply : Reflect.get(target, key)) });
+  const sessions = ctx.sessions;
+  const auditedSessions = new Proxy(sessions, {
+    get: (target, key) => {
+      if (key === 'deliver') return async (...args: Parameters<SessionRegistry['deliver']>) => (await release(), target.deliver(...args));
+      const value = Reflect.get(target, key) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  try {
+    await run({ ...ctx, db: frame.scope, sessions: auditedSessions }, auditedConn);
+  } finally {
+    await release();
+  }
 }

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { verifyToken } from './auth.ts';
 import { ConversationCache } from './conversations.ts';
+import { AUDIT_DEFAULTS, AttributionAudit, type AuditReport } from './db/audit.ts';
 import { CountingDb } from './db/query-layer.ts';
 import { countWritten, handleFrame, type ConnectionState, type HandlerContext } from './handlers.ts';
 import { ServerMetrics, type ServerMetricsSnapshot } from './metrics.ts';
@@ -29,6 +30,8 @@ export const SERVER_DEFAULTS = {
   /** frames waiting behind a slow one before the connection counts as flooding */
   maxQueuedFrames: 10_000,
   nodeId: 'node-1',
+  /** after the first frame of each action kind, one frame in this many runs audited (0: none) */
+  auditEvery: AUDIT_DEFAULTS.every,
 };
 
 export interface ChatServerOptions extends Partial<typeof SERVER_DEFAULTS> {
@@ -48,6 +51,8 @@ export interface NodeMetricsSnapshot extends ServerMetricsSnapshot {
   presenceTransitions: { online: number; offline: number };
   /** the session registry's own counters (cluster mode: routed frames, dead nodes cleaned up) */
   registry?: Record<string, number>;
+  /** frames whose writes were checked against Postgres's per-transaction counters */
+  audit: AuditReport;
 }
 
 export interface ChatServer {
@@ -64,7 +69,8 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   const db = new CountingDb(options.pool);
   const metrics = new ServerMetrics();
   const sessions: SessionRegistry = options.sessions ?? new LocalSessions();
-  const ctx: HandlerContext = { model: options.model, db, conversations: new ConversationCache(), sessions, metrics };
+  const audit = new AttributionAudit(db, options.pool, config.auditEvery);
+  const ctx: HandlerContext = { model: options.model, db, audit, conversations: new ConversationCache(), sessions, metrics };
   const log = options.log ?? (() => {});
   const sockets = new Set<WebSocket>();
   const presence: PresenceCounters = { connect: { events: 0, bytes: 0 }, disconnect: { events: 0, bytes: 0 }, open: { events: 0, bytes: 0 } };
@@ -90,6 +96,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     presence: structuredClone(presence),
     presenceTransitions: sessions.transitions?.() ?? { online: 0, offline: 0 },
     ...(sessions.stats ? { registry: sessions.stats() } : {}),
+    audit: audit.report(),
   });
 
   const http: Server = createServer((request, response) => {

@@ -1,26 +1,13 @@
 // Exact percentiles from raw samples (never from pre-aggregated summaries), so curves stay right
 // when several load generators feed one run. Nearest-rank definition: the value at rank
 // ceil(q/100 * n), q = 0 being the minimum.
+import { nearestRank } from '../analysis/quantiles.ts';
 import type { LatencyCurve, PercentileCurves, PercentilePoint } from './types.ts';
+
+export { nearestRank, nearestRankIndex, RANK_EPSILON } from '../analysis/quantiles.ts';
 
 /** The levels every curve is drawn at: dense where tail latency lives. */
 export const CURVE_LEVELS = [0, 10, 25, 50, 75, 90, 95, 99, 99.9, 99.99, 100] as const;
-
-/**
- * 1-based rank of the q-th percentile among n sorted values. The epsilon keeps float noise
- * (0.999 * 1000 = 999.0000000000001) from bumping p99.9 to the maximum; the store's SQL uses the
- * same formula so on-disk and stored runs agree to the sample.
- */
-export const RANK_EPSILON = 1e-9;
-export function nearestRankIndex(n: number, q: number): number {
-  return Math.min(n, Math.max(1, Math.ceil((q / 100) * n - RANK_EPSILON)));
-}
-
-export function nearestRank(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) throw new RangeError('no samples');
-  if (!(q >= 0 && q <= 100)) throw new RangeError(`percentile level ${q} is outside 0..100`);
-  return sorted[nearestRankIndex(sorted.length, q) - 1]!;
-}
 
 export function curveFromSamples(values: readonly number[], levels: readonly number[] = CURVE_LEVELS): LatencyCurve {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);

@@ -3,6 +3,7 @@
 // ClickHouse's quantileExact picks index floor(q·n) instead, which differs on small runs, so the
 // rank is spelled out over a sorted array (arraySort/groupArray exist in every version we support).
 import type { QuantileName } from '../metric-names.ts';
+import { RANK_EPSILON } from '../quantiles.ts';
 import { assertRunId, sqlString, toNumber } from '../store/sql.ts';
 import type { MetricsStore } from '../store/types.ts';
 
@@ -18,8 +19,6 @@ export interface LatencyQuantileRow {
 
 export const QUANTILE_LEVELS: Record<Exclude<QuantileName, 'max'>, number> = { p50: 50, p95: 95, p99: 99 };
 
-/** Guards ceil() against float noise (0.07·100 = 7.000000000000001); the reports use the same. */
-const RANK_EPSILON = 1e-9;
 
 export function latencyQuantilesSql(runIds: readonly string[]): string {
   const ids = runIds.map((id) => sqlString(assertRunId(id))).join(', ');

@@ -90,7 +90,8 @@ const register: CommandRegistrar = (program: Command) => {
     .option('--pg-url <url>', "the model's database the server nodes use: migrated, seeded with the plan's population, WAL marked per phase")
     .option('--model <id>', `the model the server nodes run (with --pg-url; ${modelIds().join(', ')})`)
     .option('--out <file>', `with --pg-url: the coordinator record for k6 collect (put it beside the runners' files as ${RUN_FILES.coordinator})`)
-    .action(async (scenario: string, options: PlanCliOptions & { port: string; host: string; pgUrl?: string; model?: string; out?: string }) => {
+    .option('--server <ws-url>', 'with --pg-url: a server node, whose figures go into the record when the runners finish (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .action(async (scenario: string, options: PlanCliOptions & { port: string; host: string; pgUrl?: string; model?: string; out?: string; server: string[] }) => {
       const { plan, clientsPerVu } = planFrom(scenario, options);
       const port = parseInteger('--port', options.port, 7070);
       if (port < 1 || port > 65535) throw new UsageError(`--port ${port}: expected 1..65535`);
@@ -98,6 +99,8 @@ const register: CommandRegistrar = (program: Command) => {
       if (options.pgUrl !== undefined && !/^postgres(ql)?:\/\/\S+$/.test(options.pgUrl)) throw new UsageError(`--pg-url ${options.pgUrl}: expected postgres://...`);
       if (options.pgUrl !== undefined && options.model === undefined) throw new UsageError(`--pg-url needs --model (${modelIds().join(', ')})`);
       if (options.model !== undefined && !MODELS[options.model]) throw new UsageError(`--model: unknown model "${options.model}"; valid models: ${modelIds().join(', ')}`);
+      if (options.pgUrl !== undefined && options.server.length === 0) throw new UsageError('--pg-url needs --server for every node: their figures go into the record');
+      for (const server of options.server) if (!/^wss?:\/\/[^/\s]+\/?$/.test(server)) throw new UsageError(`--server ${server}: expected ws://host:port`);
       const vus = vusFor(planClients(plan).length, clientsPerVu);
       try {
         const errors = await coordinateRun({
@@ -105,7 +108,7 @@ const register: CommandRegistrar = (program: Command) => {
           vus,
           host: options.host,
           port,
-          ...(options.pgUrl ? { database: { url: options.pgUrl, model: MODELS[options.model!]!(), out: options.out! } } : {}),
+          ...(options.pgUrl ? { database: { url: options.pgUrl, model: MODELS[options.model!]!(), out: options.out!, servers: options.server } } : {}),
           log: (line) => process.stdout.write(`${line}\n`),
         });
         if (errors.length) process.exitCode = 1;

@@ -1,7 +1,8 @@
 // `chatbench k6 collect`: a k6-operator run's files back into one run, assembled exactly as a
 // local run is (drivers/model-result.ts): every runner's JSON output (samples, counts, ticks,
-// receipt log), the coordinator record (phases, WAL, setup rows, the database's counters before),
-// the server nodes' figures over HTTP and the database's counters now. A runner file that is
+// receipt log), the coordinator record (phases, WAL, setup rows, the database's counters before,
+// the server nodes' figures once the runners left) and the database's counters now, read once
+// the nodes are stopped. A runner file that is
 // missing, cut short or foreign is named; such a run is refused unless the caller accepts it
 // marked incomplete, with its check failed.
 import { readdirSync } from 'node:fs';
@@ -11,8 +12,8 @@ import pg from 'pg';
 import type { RunResults, Sample } from '../../analysis/results-schema.ts';
 import { CountingDb } from '../../reference-server/db/query-layer.ts';
 import { postgresVersion } from '../../reference-server/db/postgres.ts';
-import { readTupleCounters, type DbTruthSnapshot } from '../../reference-server/db/truth.ts';
-import type { ServerMetricsSnapshot } from '../../reference-server/metrics.ts';
+import { readTupleCounters, TruthUnavailableError, type DbTruthSnapshot } from '../../reference-server/db/truth.ts';
+import type { NodeMetricsSnapshot } from '../../reference-server/server.ts';
 import { MODELS, modelIds } from '../../reference-server/models/registry.ts';
 import { SCENARIOS } from '../../scenarios/registry.ts';
 import { buildModelResult } from '../model-result.ts';
@@ -21,16 +22,7 @@ import { combineReports } from '../outcome.ts';
 import type { DriverOutcome } from '../types.ts';
 import { executionSegments } from './driver.ts';
 import { readK6Output, unfinishedVus, type K6Output } from './output.ts';
-import { coordinatorRecordSchema, metricsUrlOf, readRunFile, RUN_FILES, RunFileError, runConfigSchema, type CoordinatorRecord, type RunConfig } from './run-files.ts';
-
-export const COLLECT_DEFAULTS = {
-  /**
-   * The nodes' connections stay open, and Postgres flushes an idle connection's table counters
-   * only within 10 s (PGSTAT_IDLE_INTERVAL) of its last statement: the counters are read no
-   * sooner than this after the run finished.
-   */
-  statsFlushMs: 11_000,
-};
+import { coordinatorRecordSchema, readRunFile, RUN_FILES, RunFileError, runConfigSchema, type CoordinatorRecord, type RunConfig } from './run-files.ts';
 
 export interface CollectOptions {
   dir: string;
@@ -90,8 +82,10 @@ export async function collectRun(options: CollectOptions): Promise<CollectedRun>
   problems.push(...coverage(config, outputs, runnerFiles, options.dir));
   if (problems.length && !options.allowIncomplete) throw new IncompleteRunError(problems);
 
-  progress('reading the server nodes\' figures');
-  const snapshots = await Promise.all(config.servers.map((url) => nodeFigures(url)));
+  if (!sameServers(config.servers, record.nodes.map((node) => node.url))) {
+    throw new RunFileError(`${join(options.dir, RUN_FILES.coordinator)}: figures of nodes ${record.nodes.map((node) => node.url).join(', ')}, the run config names ${config.servers.join(', ')}`);
+  }
+  const snapshots = record.nodes.map((node) => node.figures as unknown as NodeMetricsSnapshot);
   progress('reading the database');
   const pool = new pg.Pool({ connectionString: options.pgUrl, max: 1 });
   let serverCheck: { mismatches: string[]; checked: number };
@@ -100,12 +94,15 @@ export async function collectRun(options: CollectOptions): Promise<CollectedRun>
   } finally {
     await pool.end();
   }
-  const wait = record.finishedAt + COLLECT_DEFAULTS.statsFlushMs - Date.now();
-  if (wait > 0) {
-    progress(`waiting ${(wait / 1000).toFixed(1)} s for Postgres to flush the nodes' counters`);
-    await new Promise((resolve) => setTimeout(resolve, wait));
+  // the nodes must be gone: their connections keep Postgres's counters back
+  let truth: DbTruthSnapshot | undefined;
+  let checkError: string | undefined;
+  try {
+    truth = since(record.baseline, await readTupleCounters(options.pgUrl));
+  } catch (error) {
+    if (!(error instanceof TruthUnavailableError)) throw error;
+    checkError = `${error.message}; stop the server nodes before k6 collect`;
   }
-  const truth = since(record.baseline, await readTupleCounters(options.pgUrl));
 
   const outcome: DriverOutcome = {
     ...combineReports(outputs, model.id, record.runStart),
@@ -116,8 +113,10 @@ export async function collectRun(options: CollectOptions): Promise<CollectedRun>
     plan,
     outcome,
     snapshots,
-    setupRowsWritten: record.setupRowsWritten,
+    setup: record.setup,
     truth,
+    ...(checkError ? { checkError } : {}),
+    wal: record.wal,
     phases: record.phases,
     serverCheck,
     wallMs: record.finishedAt - record.runStart,
@@ -182,16 +181,9 @@ function sameRun(config: RunConfig, record: CoordinatorRecord, path: string): vo
   if (differ.length) throw new RunFileError(`${path}: another run than the run config (${differ.map((key) => `${key} ${JSON.stringify(record[key])} vs ${JSON.stringify(config[key])}`).join(', ')})`);
 }
 
-async function nodeFigures(serverUrl: string): Promise<ServerMetricsSnapshot> {
-  const url = metricsUrlOf(serverUrl);
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (error) {
-    throw new RunFileError(`server node ${url}: not reachable (${error instanceof Error ? error.message : String(error)}); collect while the nodes are still up`);
-  }
-  if (!response.ok) throw new RunFileError(`server node ${url}: HTTP ${response.status}`);
-  return (await response.json()) as ServerMetricsSnapshot;
+function sameServers(a: string[], b: string[]): boolean {
+  const norm = (urls: string[]) => urls.map((url) => url.replace(/\/$/, '')).sort().join(',');
+  return norm(a) === norm(b);
 }
 
 /** The database's counters over the run: now minus before (rows and sizes as they are now). */

@@ -5,13 +5,15 @@ import type { ReceiptModel } from '../../reference-server/models/types.ts';
 import type { Plan } from '../../scenarios/plan.ts';
 import { ClusterDatabase } from './cluster-database.ts';
 import { PhaseCoordinator } from './coordinator.ts';
-import { COORDINATOR_FORMAT, writeRunFile, type CoordinatorRecord } from './run-files.ts';
+import { COORDINATOR_FORMAT, metricsUrlOf, writeRunFile, type CoordinatorRecord } from './run-files.ts';
 
 export const COORDINATE_DEFAULTS = {
   /** lead time so every runner's schedule starts at the same instant */
   startLeadMs: 200,
   /** lets the last answers leave before the server closes */
   lingerMs: 500,
+  /** how long the nodes may take to see every runner's sockets close before their figures are read */
+  nodesIdleMs: 15_000,
 };
 
 export interface CoordinateOptions {
@@ -19,8 +21,8 @@ export interface CoordinateOptions {
   vus: number;
   host: string;
   port: number;
-  /** the model's database the server nodes use, and where to write the record */
-  database?: { url: string; model: ReceiptModel; out: string };
+  /** the model's database the server nodes use, the nodes, and where to write the record */
+  database?: { url: string; model: ReceiptModel; out: string; servers: string[] };
   log(line: string): void;
   /** the listening URL, once known */
   listening?(url: string): void;
@@ -54,7 +56,12 @@ export async function coordinateRun(options: CoordinateOptions): Promise<string[
       }
     }
     await coordinator.finishing();
+    // the runners disconnect once released: the nodes' figures are read after that, as the
+    // orchestrator reads them after its driver is done
+    coordinator.releaseFinish();
     if (database && options.database) {
+      const finishedAt = Date.now();
+      const nodes = await idleFigures(options.database.servers, log);
       const record: CoordinatorRecord = {
         format: COORDINATOR_FORMAT,
         scenario: plan.scenario,
@@ -62,21 +69,53 @@ export async function coordinateRun(options: CoordinateOptions): Promise<string[
         seed: plan.seed,
         model: options.database.model.id,
         vus,
-        runStart: runStart ?? Date.now(),
-        finishedAt: Date.now(),
+        runStart: runStart ?? finishedAt,
+        finishedAt,
         phases: database.marks.phases,
         phaseErrors,
-        setupRowsWritten: database.setupRowsWritten,
+        setup: database.setup(),
         baseline: database.baseline,
+        wal: await database.walReport(),
+        nodes,
       };
       writeRunFile(options.database.out, record);
       log(`wrote ${options.database.out}`);
     }
-    coordinator.releaseFinish();
     await new Promise((resolve) => setTimeout(resolve, COORDINATE_DEFAULTS.lingerMs));
     return phaseErrors;
   } finally {
     await coordinator.close();
     await database?.close();
   }
+}
+
+/** Each node's figures once it holds no connection (or after the wait, as they are then). */
+async function idleFigures(servers: string[], log: (line: string) => void): Promise<{ url: string; figures: Record<string, unknown> }[]> {
+  const deadline = Date.now() + COORDINATE_DEFAULTS.nodesIdleMs;
+  return Promise.all(
+    servers.map(async (url) => {
+      for (;;) {
+        const figures = await nodeFigures(url);
+        const open = (figures.connections as { open?: number } | undefined)?.open ?? 0;
+        if (open === 0) return { url, figures };
+        if (Date.now() > deadline) {
+          log(`${url} still holds ${open} connections; its figures are read as they are`);
+          return { url, figures };
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }),
+  );
+}
+
+async function nodeFigures(serverUrl: string): Promise<Record<string, unknown>> {
+  const url = metricsUrlOf(serverUrl);
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new Error(`server node ${url}: not reachable (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (!response.ok) throw new Error(`server node ${url}: HTTP ${response.status}`);
+  return (await response.json()) as Record<string, unknown>;
 }

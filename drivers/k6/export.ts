@@ -85,7 +85,7 @@ export async function exportForOperator(options: K6ExportOptions): Promise<K6Exp
   };
   writeRunFile(join(outDir, RUN_FILES.runConfig), runConfig);
   files.push(join(outDir, RUN_FILES.runConfig));
-  write('README.txt', readme({ name, parallelism, vus, plan, clientsPerVu, model: options.model, k6Version: options.k6Version }));
+  write('README.txt', readme({ name, parallelism, vus, plan, clientsPerVu, model: options.model, k6Version: options.k6Version, servers }));
   return { files, vus };
 }
 
@@ -170,7 +170,18 @@ spec:
 `;
 }
 
-function readme({ name, parallelism, vus, plan, clientsPerVu, model, k6Version }: { name: string; parallelism: number; vus: number; plan: Plan; clientsPerVu: number; model: string; k6Version: string }): string {
+interface ReadmeParts {
+  name: string;
+  parallelism: number;
+  vus: number;
+  plan: Plan;
+  clientsPerVu: number;
+  model: string;
+  k6Version: string;
+  servers: string[];
+}
+
+function readme({ name, parallelism, vus, plan, clientsPerVu, model, k6Version, servers }: ReadmeParts): string {
   const { resultsDir, resultsClaim, secretName, archive } = K6_EXPORT_DEFAULTS;
   const planOptions = [...Object.entries(plan.params).map(([key, value]) => `--set ${key}=${value}`), `--seed ${plan.seed}`, `--clients-per-vu ${clientsPerVu}`].join(' ');
   return `chatbench ${plan.scenario} for the k6-operator: ${vus} VUs over ${parallelism} runners (${planClients(plan).length} simulated clients), model ${model}
@@ -185,10 +196,11 @@ Files
 From export to gate
   1. A fresh, empty Postgres database for the run ($DB below) and a ReadWriteMany
      PersistentVolumeClaim "${resultsClaim}" for the runners' output.
-  2. The phase coordinator, on a host that mounts that volume at ${resultsDir}, started first: it
-     migrates and seeds $DB with this plan's population, marks WAL per phase and, when the
-     runners finish, writes ${resultsDir}/${RUN_FILES.coordinator}:
-       chatbench k6 coordinate ${plan.scenario} ${planOptions} --model ${model} --pg-url $DB --out ${resultsDir}/${RUN_FILES.coordinator} --port 7070
+  2. The phase coordinator, on a host that mounts that volume at ${resultsDir}, started before the
+     nodes: it reads $DB's counters, migrates and seeds it with this plan's population, marks WAL
+     per phase and, when the runners have finished and left, reads each node's figures and writes
+     ${resultsDir}/${RUN_FILES.coordinator}:
+       chatbench k6 coordinate ${plan.scenario} ${planOptions} --model ${model} --pg-url $DB --out ${resultsDir}/${RUN_FILES.coordinator} --port 7070 ${servers.map((url) => `--server ${url}`).join(' ')}
   3. The reference-server nodes on $DB with one secret (CHATBENCH_SECRET set), each serving its
      figures at http://host:port/metrics:
        chatbench serve --model ${model} --pg-url $DB --no-demo --port 8080 [--redis-url URL --node-id a]
@@ -197,10 +209,11 @@ From export to gate
   5. kubectl apply -f configmap.yaml -f testrun.yaml
      Each runner writes its samples, counts, ticks and receipt log as k6 JSON lines to
      ${resultsDir}/<pod>.json (k6 has no ClickHouse output).
-  6. When the TestRun has finished, with the nodes still up:
+  6. When the TestRun and the coordinator have finished, stop the nodes (their open connections
+     keep Postgres's counters back), then:
        chatbench k6 collect ${resultsDir} --run-config ${RUN_FILES.runConfig} --pg-url $DB
-     reads every runner's file, the coordinator record, the nodes' figures and the database's
-     counters, and stores one run (driver k6, ${parallelism} runners) with every raw sample, so
+     reads every runner's file, the coordinator record (with the nodes' figures) and the
+     database's counters, and stores one run (driver k6, ${parallelism} runners) with every raw sample, so
      quantiles are exact over all runners. A runner file that is missing or cut short is named
      and nothing is stored (--allow-incomplete stores it marked incomplete, its check failed).
   7. chatbench gate --run <runId> --thresholds <file>   thresholds over all runners' samples

@@ -123,17 +123,19 @@ export async function rehearseK6Operator(options: RehearsalOptions): Promise<Reh
   let database: Awaited<ReturnType<typeof createDatabase>> | undefined;
   try {
     database = await createDatabase(postgres.url, 'chatbench_k6op');
-    // 1. the coordinator first: it migrates and seeds the fresh database, then listens
+    // 1. the coordinator first: it reads the database's counters, migrates and seeds it, then
+    // listens; it reads the node's figures when the runners are done
     const port = await freePort();
+    const nodeUrl = `ws://127.0.0.1:${await freePort()}`;
     const coordinator = start('k6 coordinate', process.execPath, [
       CLI, 'k6', 'coordinate', ...planArgs, '--host', '127.0.0.1', '--port', String(port),
-      '--model', modelId, '--pg-url', database.url, '--out', join(resultsDir, RUN_FILES.coordinator),
+      '--model', modelId, '--pg-url', database.url, '--out', join(resultsDir, RUN_FILES.coordinator), '--server', nodeUrl,
     ]);
     children.push(coordinator);
     await until(() => coordinator.output.join('').includes('coordinating'), coordinator, 60_000);
     log(coordinator.output.join('').trim().split('\n')[0]!);
     // 2. the server nodes on that database (in a cluster: `chatbench serve --pg-url`)
-    nodes.push(await launchNode({ model: modelId, dbUrl: database.url, secret, host: '127.0.0.1', port: 0, nodeId: 'node-1', poolSize: 16 }));
+    nodes.push(await launchNode({ model: modelId, dbUrl: database.url, secret, host: '127.0.0.1', port: Number(new URL(nodeUrl).port), nodeId: 'node-1', poolSize: 16 }));
     // 3. the export, naming the nodes
     const exported = start('k6 export', process.execPath, [CLI, 'k6', 'export', ...planArgs, '--parallelism', String(runners), '--model', modelId, ...nodes.flatMap((node) => ['--server', node.url]), '--out', exportDir]);
     log((await succeed(exported)).trim().split('\n')[0]!);
@@ -159,7 +161,8 @@ export async function rehearseK6Operator(options: RehearsalOptions): Promise<Reh
     log(`${runners} k6 runners started`);
     await Promise.all([...pods, coordinator].map((child) => succeed(child)));
     log('runners and coordinator finished');
-    // 5. collect, with the nodes still up, then the nodes go
+    // 5. the nodes go (their connections would keep Postgres's counters back), then collect
+    await Promise.all(nodes.map((node) => node.stop()));
     const runDir = join(options.workDir, 'run');
     const collect = start('k6 collect', process.execPath, [
       CLI, 'k6', 'collect', resultsDir, '--run-config', join(exportDir, RUN_FILES.runConfig), '--pg-url', database.url, '--out', runDir, '--json', ...(options.collectArgs ?? []),

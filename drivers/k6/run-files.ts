@@ -5,7 +5,7 @@
 // field by field where it is read, and a bad one is named with its key.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { phaseSchema } from '../../analysis/results-schema.ts';
+import { dbTruthSchema, phaseSchema } from '../../analysis/results-schema.ts';
 
 export const RUN_CONFIG_FORMAT = 'chatbench-k6-run/1';
 export const COORDINATOR_FORMAT = 'chatbench-k6-coordinator/1';
@@ -52,10 +52,17 @@ export const coordinatorRecordSchema = z.object({
   finishedAt: z.number(),
   phases: z.array(phaseSchema),
   phaseErrors: z.array(z.string()),
-  /** rows the coordinator wrote (migrations, seeding, bulk history), counted at the query layer */
-  setupRowsWritten: z.number().int().nonnegative(),
+  /** what the coordinator wrote (migrations, seeding, bulk history), per action, counted at the query layer */
+  setup: z.record(
+    z.string(),
+    z.object({ statements: z.number(), rowsWritten: z.number(), rowsRead: z.number(), transactions: z.number(), tables: z.record(z.string(), z.number()) }),
+  ),
   /** the database's counters before anything of this run was written */
   baseline: z.object({ tuplesWritten: z.number(), tables: z.record(z.string(), tableCounters) }),
+  /** WAL over the run: setup apart, the server's settings (drivers/wal-meter.ts) */
+  wal: dbTruthSchema.shape.wal.unwrap(),
+  /** each server node's figures (GET /metrics) once the runners had left, by its ws:// URL */
+  nodes: z.array(z.object({ url: z.string(), figures: z.record(z.string(), z.unknown()) })).min(1),
 });
 export type CoordinatorRecord = z.infer<typeof coordinatorRecordSchema>;
 

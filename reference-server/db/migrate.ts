@@ -14,7 +14,7 @@ export async function migrationFiles(dir: string): Promise<string[]> {
 
 /** Applies what is missing; model migrations are recorded under the model's id, so two models never share a row. */
 export async function migrate(db: ActionDb, model: Pick<ReceiptModel, 'id' | 'migrationsDir'>): Promise<string[]> {
-  await db.write('CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY)');
+  await db.schema('CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY)');
   const done = new Set((await db.read<{ id: string }>('SELECT id FROM schema_migrations')).map((row) => row.id));
   const applied: string[] = [];
   for (const [scope, dir] of [['common', COMMON_DIR], [model.id, model.migrationsDir]] as const) {
@@ -23,7 +23,7 @@ export async function migrate(db: ActionDb, model: Pick<ReceiptModel, 'id' | 'mi
       if (done.has(id)) continue;
       const sql = await readFile(join(dir, file), 'utf8');
       await db.transaction(async (tx) => {
-        await tx.write(sql);
+        await tx.schema(sql);
         await tx.write('INSERT INTO schema_migrations (id) VALUES ($1)', [id]);
       });
       applied.push(id);

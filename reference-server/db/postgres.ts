@@ -48,7 +48,8 @@ export async function startEmbeddedPostgres(): Promise<PostgresHandle> {
     // initdb refuses to run as root; the package creates an unprivileged user for it
     createPostgresUser: true,
     // a benchmark database: durability is not under test, WAL volume still is
-    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
+    // pg_stat_statements: the WAL of the run's own database's statements, apart from the server's
+    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', 'shared_preload_libraries=pg_stat_statements'],
     onLog: (message: unknown) => keepTail(log, String(message)),
     onError: (message: unknown) => keepTail(log, String(message)),
   });
@@ -139,15 +140,31 @@ export async function connectPostgres(url: string | undefined): Promise<Postgres
 
 async function checkReachable(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  let versionNumber = 0;
+  let versionText = 'unknown';
   try {
     await client.connect();
-    await client.query('SELECT 1');
+    const version = await client.query<{ n: string; v: string }>("SELECT current_setting('server_version_num') AS n, current_setting('server_version') AS v");
+    versionNumber = Number(version.rows[0]?.n);
+    versionText = version.rows[0]?.v ?? 'unknown';
   } catch (error) {
     throw new PostgresStartError(`cannot reach Postgres at ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     await client.end().catch(() => {});
   }
+  requireSupportedVersion(versionNumber, versionText, url);
 }
+
+/** The cross-check needs 15's statistics (stats_fetch_consistency): say so at connect, not after a whole run. */
+export function requireSupportedVersion(versionNumber: number, versionText: string, url: string): void {
+  if (versionNumber >= MIN_POSTGRES_VERSION_NUM) return;
+  throw new PostgresStartError(
+    `Postgres ${versionText} at ${redactUrl(url)} is too old: chatbench needs Postgres 15 or newer (its database cross-check reads statistics 15 introduced)`,
+  );
+}
+
+/** 15.0: shared-memory statistics with `stats_fetch_consistency`, which the cross-check relies on */
+export const MIN_POSTGRES_VERSION_NUM = 150000;
 
 export function redactUrl(url: string): string {
   try {

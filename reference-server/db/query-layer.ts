@@ -1,8 +1,10 @@
 // The one door every model statement goes through. Each statement is attributed to the action
-// that caused it and counted from its own result: rows written for statements that write,
-// rows returned for statements that read. Nothing is estimated.
+// that caused it and counted from its own result: rows written for statements that write (per
+// table, so the database's per-table counters can check them), rows returned for statements that
+// read. Nothing is estimated.
 import type pg from 'pg';
 import type { ActionKind } from '../../analysis/metric-names.ts';
+import { writeTargets } from './write-targets.ts';
 
 // `setup` (migrations, seeding) and `check` (post-run verification) are not user actions but
 // still count, so the database cross-check balances
@@ -12,6 +14,10 @@ export interface ActionCounters {
   statements: number;
   rowsWritten: number;
   rowsRead: number;
+  /** explicit transactions (each one a BEGIN and a COMMIT or ROLLBACK, not in `statements`) */
+  transactions: number;
+  /** rows written per table */
+  tables: Record<string, number>;
 }
 
 export type StatementKind = 'read' | 'write';
@@ -21,32 +27,74 @@ export interface ActionDb {
   readonly action: Attribution;
   /** a SELECT: rowCount counts as rows read */
   read<Row extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<Row[]>;
-  /** an INSERT/UPDATE/DELETE (RETURNING allowed): rowCount counts as rows written */
+  /**
+   * An INSERT/UPDATE/DELETE on one table (RETURNING allowed, and a data-modifying CTE whose outer
+   * SELECT returns one row per row written): rowCount counts as rows written to that table.
+   */
   write<Row extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<{ rows: Row[]; rowCount: number }>;
   /**
-   * A statement that writes in several places (data-modifying CTEs): rowCount would count only
-   * the outer statement, so the statement reports its own total in a `rows_written` column.
+   * A statement that writes to several tables (data-modifying CTEs): rowCount would count only the
+   * outer statement, so the statement reports its own rows per table in `written_<table>` columns.
    */
-  writeReported<Row extends pg.QueryResultRow & { rows_written: string | number }>(sql: string, params?: unknown[]): Promise<Row[]>;
+  writeReported<Row extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** DDL (migrations): counted as a statement, writes no rows to any table */
+  schema(sql: string): Promise<void>;
   /** the same connection and counters, attributed to another action */
   as(action: Attribution): ActionDb;
   /** runs `work` in one transaction on one connection, attributed like this handle */
   transaction<T>(work: (db: ActionDb) => Promise<T>): Promise<T>;
 }
 
+/** Hands out handles bound to an action: the whole database, or one audited frame's transaction. */
+export interface DbScope {
+  for(action: Attribution): ActionDb;
+}
+
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
-export class CountingDb {
-  private readonly counters = new Map<Attribution, ActionCounters>();
+/** Rows written per action per table, where an audit keeps its own tally beside the counters. */
+export type WriteTally = Map<Attribution, Map<string, number>>;
 
-  constructor(private readonly pool: pg.Pool) {}
+interface HandleTarget {
+  query: Queryable;
+  /** how `transaction()` runs: a fresh pooled connection, or a savepoint inside an audit */
+  transaction: <T>(action: Attribution, work: (target: HandleTarget) => Promise<T>) => Promise<T>;
+  tally?: WriteTally;
+}
+
+const REPORTED_PREFIX = 'written_';
+
+export class CountingDb implements DbScope {
+  private readonly counters = new Map<Attribution, ActionCounters>();
+  private readonly poolTarget: HandleTarget;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.poolTarget = {
+      query: pool,
+      transaction: async (action, work) => {
+        const client = await this.pool.connect();
+        try {
+          await client.query('BEGIN');
+          const result = await work(this.clientTarget(client));
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
+        } finally {
+          this.counterOf(action).transactions += 1;
+          client.release();
+        }
+      },
+    };
+  }
 
   for(action: Attribution): ActionDb {
-    return this.handle(this.pool, action);
+    return this.handle(this.poolTarget, action);
   }
 
   snapshot(): Record<string, ActionCounters> {
-    return Object.fromEntries([...this.counters].map(([action, counters]) => [action, { ...counters }]));
+    return Object.fromEntries([...this.counters].map(([action, counters]) => [action, { ...counters, tables: { ...counters.tables } }]));
   }
 
   totalRowsWritten(): number {
@@ -55,59 +103,135 @@ export class CountingDb {
     return total;
   }
 
-  private count(action: Attribution, kind: StatementKind, rowCount: number): void {
-    let counters = this.counters.get(action);
-    if (!counters) this.counters.set(action, (counters = { statements: 0, rowsWritten: 0, rowsRead: 0 }));
-    counters.statements += 1;
-    if (kind === 'write') counters.rowsWritten += rowCount;
-    else counters.rowsRead += rowCount;
+  /**
+   * Handles on one connection already inside a transaction (an audit's), while `open()` says so;
+   * nested transactions are savepoints. Once the audit has committed, the same handles (a handler
+   * may keep one across its first reply) go to the pool like any other.
+   */
+  scopeOn(client: pg.PoolClient, tally: WriteTally, open: () => boolean): DbScope {
+    const inTransaction = this.clientTarget(client, tally);
+    const target: HandleTarget = {
+      query: { query: ((sql: string, params?: unknown[]) => (open() ? client.query(sql, params) : this.pool.query(sql, params))) as pg.Pool['query'] },
+      get tally() {
+        return open() ? tally : undefined;
+      },
+      transaction: (action, work) => (open() ? inTransaction.transaction(action, work) : this.poolTarget.transaction(action, work)),
+    };
+    return { for: (action) => this.handle(target, action) };
   }
 
-  private handle(target: Queryable, action: Attribution): ActionDb {
-    const run = async (kind: StatementKind, sql: string, params?: unknown[]) => {
-      try {
-        const result = await target.query(sql, params);
-        this.count(action, kind, result.rowCount ?? 0);
-        return result;
-      } catch (error) {
-        // a failed statement still ran: it counts, with no rows
-        this.count(action, kind, 0);
-        throw error;
-      }
+  private clientTarget(client: pg.PoolClient, tally?: WriteTally): HandleTarget {
+    const target: HandleTarget = {
+      query: client,
+      ...(tally ? { tally } : {}),
+      transaction: async (action, work) => {
+        // inside an audit's transaction: the model's transaction is a savepoint, counted as the
+        // transaction the model asked for
+        try {
+          await client.query('SAVEPOINT model_transaction');
+          const result = await work(target);
+          await client.query('RELEASE SAVEPOINT model_transaction');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK TO SAVEPOINT model_transaction').catch(() => {});
+          throw error;
+        } finally {
+          this.counterOf(action).transactions += 1;
+        }
+      },
     };
+    return target;
+  }
+
+  private counterOf(action: Attribution): ActionCounters {
+    let counters = this.counters.get(action);
+    if (!counters) this.counters.set(action, (counters = { statements: 0, rowsWritten: 0, rowsRead: 0, transactions: 0, tables: {} }));
+    return counters;
+  }
+
+  private countRead(action: Attribution, rows: number): void {
+    const counters = this.counterOf(action);
+    counters.statements += 1;
+    counters.rowsRead += rows;
+  }
+
+  private countWrite(target: HandleTarget, action: Attribution, written: Iterable<[string, number]>): void {
+    const counters = this.counterOf(action);
+    counters.statements += 1;
+    let tally = target.tally?.get(action);
+    if (target.tally && !tally) target.tally.set(action, (tally = new Map()));
+    for (const [table, rows] of written) {
+      if (rows === 0) continue;
+      counters.rowsWritten += rows;
+      counters.tables[table] = (counters.tables[table] ?? 0) + rows;
+      tally?.set(table, (tally.get(table) ?? 0) + rows);
+    }
+  }
+
+  private handle(target: HandleTarget, action: Attribution): ActionDb {
     const handle: ActionDb = {
       action,
-      read: async (sql, params) => (await run('read', sql, params)).rows,
+      read: async (sql, params) => {
+        let rows = 0;
+        try {
+          const result = await target.query.query(sql, params);
+          rows = result.rowCount ?? 0;
+          return result.rows;
+        } finally {
+          // a failed statement still ran: it counts, with no rows
+          this.countRead(action, rows);
+        }
+      },
       write: async (sql, params) => {
-        const result = await run('write', sql, params);
-        return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+        const table = singleWriteTarget(sql);
+        let rowCount = 0;
+        try {
+          const result = await target.query.query(sql, params);
+          rowCount = result.rowCount ?? 0;
+          return { rows: result.rows, rowCount };
+        } finally {
+          this.countWrite(target, action, [[table, rowCount]]);
+        }
       },
       writeReported: async (sql, params) => {
         let rows: pg.QueryResultRow[] = [];
         try {
-          rows = (await target.query(sql, params)).rows;
+          rows = (await target.query.query(sql, params)).rows;
         } finally {
-          this.count(action, 'write', rows.reduce((sum, row) => sum + Number(row.rows_written ?? 0), 0));
+          this.countWrite(target, action, reportedRows(rows));
         }
         return rows as never;
       },
-      as: (other) => this.handle(target, other),
-      transaction: async (work) => {
-        if (!('connect' in this.pool) || target !== this.pool) return work(handle);
-        const client = await this.pool.connect();
+      schema: async (sql) => {
         try {
-          await client.query('BEGIN');
-          const result = await work(this.handle(client, action));
-          await client.query('COMMIT');
-          return result;
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw error;
+          await target.query.query(sql);
         } finally {
-          client.release();
+          this.countWrite(target, action, []);
         }
       },
+      as: (other) => this.handle(target, other),
+      transaction: (work) => target.transaction(action, (inner) => work(this.handle(inner, action))),
     };
     return handle;
+  }
+}
+
+function singleWriteTarget(sql: string): string {
+  const tables = writeTargets(sql);
+  if (tables.length !== 1) {
+    throw new Error(
+      tables.length === 0
+        ? `write(): no INSERT INTO, UPDATE or DELETE FROM table found in: ${sql.trim().slice(0, 80)}`
+        : `write(): the statement writes to ${tables.join(', ')}; use writeReported() with a ${REPORTED_PREFIX}<table> column per table`,
+    );
+  }
+  return tables[0]!;
+}
+
+function* reportedRows(rows: pg.QueryResultRow[]): Iterable<[string, number]> {
+  for (const row of rows) {
+    for (const [column, value] of Object.entries(row)) {
+      if (column.startsWith(REPORTED_PREFIX)) yield [column.slice(REPORTED_PREFIX.length), Number(value ?? 0)];
+    }
   }
 }

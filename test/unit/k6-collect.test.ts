@@ -74,12 +74,15 @@ describe('k6 collect refuses bad input by name', () => {
 });
 
 describe('k6 coordinate and export refuse bad options by name', () => {
-  it('coordinate: --pg-url without --out, a bad --pg-url, an unknown --model (exit 2)', () => {
+  it('coordinate: --pg-url without --out, a bad --pg-url, an unknown --model, no or a bad --server (exit 2)', () => {
     const base = ['k6', 'coordinate', 'vacation-backlog', '--set', 'pairs=2', '--port', '1'];
     expect(runCli([...base, '--pg-url', 'postgres://x/y']).stderr).toMatch(/--pg-url and --out go together/);
     expect(runCli([...base, '--pg-url', 'x', '--out', 'f.json'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--pg-url x: expected postgres/) });
     expect(runCli([...base, '--pg-url', 'postgres://x/y', '--out', 'f.json'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--pg-url needs --model/) });
     expect(runCli([...base, '--pg-url', 'postgres://x/y', '--out', 'f.json', '--model', 'nope'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--model: unknown model "nope"/) });
+    const withModel = [...base, '--pg-url', 'postgres://x/y', '--out', 'f.json', '--model', 'naive'];
+    expect(runCli(withModel)).toMatchObject({ code: 2, stderr: expect.stringMatching(/--pg-url needs --server for every node/) });
+    expect(runCli([...withModel, '--server', 'node:8080'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--server node:8080: expected ws:\/\/host:port/) });
   });
 
   it('export: an unknown --model, a --server that is not ws:// (exit 2)', () => {

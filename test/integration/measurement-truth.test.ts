@@ -1,0 +1,187 @@
+// The figures chatbench calls exact, checked against the source they come from: quantiles against
+// the raw samples, phase WAL against setup WAL, and the database's own per-table and
+// per-transaction counters against the query layer's attribution.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { evaluateGate } from '../../analysis/gates/evaluate.ts';
+import { parseGateJson } from '../../analysis/gates/thresholds.ts';
+import { nearestRank } from '../../analysis/quantiles.ts';
+import type { RunResults } from '../../analysis/results-schema.ts';
+import { runScenario } from '../../cli/run-scenario.ts';
+import { mintToken } from '../../reference-server/auth.ts';
+import { seedPopulation } from '../../reference-server/db/seed.ts';
+import { readTupleCounters, TRUTH_DEFAULTS, TruthUnavailableError } from '../../reference-server/db/truth.ts';
+import { prepareModelDatabase } from '../../reference-server/instance.ts';
+import type { ReceiptModel } from '../../reference-server/models/types.ts';
+import { watermarkModel } from '../../reference-server/models/watermark/watermark.ts';
+import { startChatServer } from '../../reference-server/server.ts';
+import { TestClient } from '../support/ws-client.ts';
+
+async function run(scenario: string, sets: string[], models = ['naive', 'watermark']): Promise<{ results: RunResults; dir: string }> {
+  const outcome = await runScenario({
+    scenario,
+    sets,
+    models,
+    pgUrl: inject('pgAdminUrl'),
+    outDir: join(mkdtempSync(join(tmpdir(), 'chatbench-truth-')), 'run'),
+    store: false,
+  });
+  return { results: outcome.results, dir: outcome.dir };
+}
+
+/** samples.tsv as written beside results.json: model, metric, t_ms, value_ms, tags */
+function samplesOf(dir: string): Map<string, number[]> {
+  const byKey = new Map<string, number[]>();
+  for (const line of readFileSync(join(dir, 'samples.tsv'), 'utf8').trim().split('\n').slice(1)) {
+    const [model, metric, , value] = line.split('\t');
+    const key = `${model} ${metric}`;
+    if (!byKey.has(key)) byKey.set(key, []);
+    byKey.get(key)!.push(Number(value));
+  }
+  return byKey;
+}
+
+describe('one quantile, from the raw samples', () => {
+  it('results.json and the gate report the measured p50/p95/p99, min and max exactly', async () => {
+    const { results, dir } = await run('vacation-backlog', ['pairs=8', 'backlog=12']);
+    const samples = samplesOf(dir);
+    let checked = 0;
+    for (const [model, result] of Object.entries(results.models)) {
+      for (const [metric, summary] of Object.entries(result.latency)) {
+        const values = [...samples.get(`${model} ${metric}`)!].sort((a, b) => a - b);
+        expect({ model, metric, ...summary, mean: undefined }).toEqual({
+          model,
+          metric,
+          count: values.length,
+          min: values[0],
+          mean: undefined,
+          p50: nearestRank(values, 50),
+          p95: nearestRank(values, 95),
+          p99: nearestRank(values, 99),
+          max: values[values.length - 1],
+        });
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(6);
+
+    // the gate sees the same sample: `<= p99` passes, `< p99` fails, for every model
+    const p99 = (model: string) => results.models[model]!.latency['latency.ack']!.p99;
+    const verdict = (op: string) =>
+      evaluateGate(
+        [results],
+        parseGateJson(
+          JSON.stringify({ naive: { 'latency.ack': [`p99 ${op} ${p99('naive')}`] }, watermark: { 'latency.ack': [`max ${op} ${results.models.watermark!.latency['latency.ack']!.max}`] } }),
+          't.json',
+        ).thresholds,
+      ).outcomes.map((outcome) => outcome.verdict);
+    expect(verdict('<=')).toEqual(['pass', 'pass']);
+    expect(verdict('<')).toEqual(['fail', 'fail']);
+  });
+});
+
+describe('WAL', () => {
+  it('mass-reconnect: the bulk history is setup WAL; the model figure is the sum of its phases', async () => {
+    const users = 20;
+    const conversations = 2;
+    const changes = 6;
+    const { results } = await run('mass-reconnect', [`users=${users}`, `conversations=${conversations}`, `changes=${changes}`, 'window=1']);
+    for (const [model, result] of Object.entries(results.models)) {
+      const phases = result.phases!;
+      expect({ model, wal: result.db.wal_bytes }).toEqual({ model, wal: phases.reduce((sum, phase) => sum + phase.wal_bytes, 0) });
+      const history = phases.find((phase) => phase.name.startsWith('history imported'))!;
+      // the import stores users x conversations / 2 x changes messages (at least ~150 bytes of WAL
+      // each: the heap record and two index entries); none of that may land in the phase
+      const importedMessages = (users * conversations * changes) / 2;
+      expect({ model, historyPhaseWal: history.wal_bytes < importedMessages * 50 }).toEqual({ model, historyPhaseWal: true });
+      expect(result.db.wal!.setup_bytes).toBeGreaterThan(importedMessages * 150);
+      // the tests' Postgres comes by URL, so the run cannot know nothing else uses it
+      expect(result.db.wal).toMatchObject({ scope: 'server', server: 'shared', full_page_writes: 'off', synchronous_commit: 'off' });
+      // the embedded server preloads pg_stat_statements: the database's own statement WAL is known
+      // (a storm of reconnects only reads, so it may well be 0)
+      expect(result.db.wal!.database_statement_bytes).not.toBeNull();
+      expect(result.db.wal!.database_statement_bytes).toBeLessThanOrEqual(result.db.wal_bytes);
+    }
+  });
+});
+
+describe('the database cross-check', () => {
+  it('checks every table and audits frames of every action kind', async () => {
+    const { results } = await run('vacation-backlog', ['pairs=4', 'backlog=5']);
+    for (const [model, result] of Object.entries(results.models)) {
+      expect({ model, consistent: result.db.consistent, tables: result.db.table_mismatches, audit: result.db.audit!.examples }).toEqual({
+        model,
+        consistent: true,
+        tables: [],
+        audit: [],
+      });
+      for (const table of ['messages', 'conversations', 'users', 'members']) {
+        const counters = result.db.tables![table]!;
+        expect({ model, table, app: counters.app_rows_written }).toEqual({ model, table, app: counters.ins + counters.upd + counters.del });
+      }
+      expect(Object.keys(result.db.audit!.frames).sort()).toEqual(['connect', 'deliver', 'read', 'reconnect', 'send']);
+      expect(result.db.wal!.database_statement_bytes).toBeGreaterThan(0);
+      expect(result.db.wal!.database_statement_bytes).toBeLessThanOrEqual(result.db.wal_bytes);
+      // a send is one statement inside BEGIN/COMMIT: the round trips are stated, not hidden
+      expect(result.actions.send!['db.transactions']).toBe(result.actions.send!.count);
+    }
+  });
+
+  it('catches a statement a model attributes to another action', async () => {
+    // watermark, except that its acks count their statements as `send`: the run's totals and
+    // every table's totals stay right; only the attribution is wrong
+    const misattributing: ReceiptModel = {
+      ...watermarkModel,
+      id: 'watermark',
+      acknowledge: (db, ack) => watermarkModel.acknowledge(db.as('send'), ack),
+    };
+    const honest = await auditAfterBacklog(watermarkModel);
+    expect(honest.mismatches).toBe(0);
+    expect(honest.frames.deliver).toBeGreaterThan(0);
+    const caught = await auditAfterBacklog(misattributing);
+    expect(caught.mismatches).toBe(caught.frames.deliver! + caught.frames.read!);
+    expect(caught.examples.join('\n')).toMatch(/deliver frame \(bound to deliver\): 1 row\(s\) of message_status re-attributed to send/);
+  });
+
+  it('fails loudly when another connection keeps the database busy', async () => {
+    const database = await prepareModelDatabase(inject('pgAdminUrl'), watermarkModel);
+    onTestFinished(() => database.drop());
+    await database.pool.end();
+    const lingering = new pg.Client({ connectionString: database.url, application_name: 'lingering-test-client' });
+    await lingering.connect();
+    onTestFinished(() => lingering.end());
+    const saved = TRUTH_DEFAULTS.backendsExitMs;
+    TRUTH_DEFAULTS.backendsExitMs = 300;
+    onTestFinished(() => void (TRUTH_DEFAULTS.backendsExitMs = saved));
+    const error = await readTupleCounters(database.url).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TruthUnavailableError);
+    expect(String((error as Error).message)).toMatch(/1 other connection\(s\) .* still open .*lingering-test-client/);
+  });
+});
+
+/** A 1:1 backlog of 6, delivered and read, every frame audited; returns the server's audit. */
+async function auditAfterBacklog(model: ReceiptModel) {
+  const database = await prepareModelDatabase(inject('pgAdminUrl'), model);
+  onTestFinished(() => database.drop());
+  await seedPopulation(database.setup.for('setup'), { users: [1, 2], conversations: [{ id: 10, kind: 'direct', members: [1, 2] }] });
+  const server = await startChatServer({ model, pool: database.pool, secret: 's', port: 0, auditEvery: 1 });
+  onTestFinished(() => server.close());
+  const alice = await TestClient.connect(server.url, mintToken('s', 1));
+  const bob = await TestClient.connect(server.url, mintToken('s', 2));
+  onTestFinished(() => {
+    alice.close();
+    bob.close();
+  });
+  await alice.sync();
+  await bob.sync();
+  for (let i = 1; i <= 6; i++) await alice.sendMessage(10, `m${i}`);
+  bob.send({ type: 'delivered', conversationId: 10, upToSeq: 6 });
+  await alice.next('status_update', (frame) => frame.lastDeliveredSeq === 6);
+  bob.send({ type: 'read', conversationId: 10, upToSeq: 6 });
+  await alice.next('status_update', (frame) => frame.lastReadSeq === 6);
+  await bob.settle();
+  return server.metrics().audit;
+}
