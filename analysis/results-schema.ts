@@ -89,6 +89,8 @@ export const modelResultSchema = z.object({
   latency_hdr: z.object({ format: z.string(), histograms: z.record(z.string(), z.string()) }).optional(),
   db: dbTruthSchema,
   errors: z.record(z.string(), count),
+  /** frames clients sent again after a failover, per action (statements the server counted for them are in that action) */
+  resends: z.record(z.string(), count).optional(),
   check: z.object({
     ticks_consistent: z.boolean(),
     messages_checked: count.optional(),

@@ -68,6 +68,9 @@ export function buildModelResult(inputs: ModelResultInputs): { result: ModelResu
       ...(checkError ? { check_error: checkError } : {}),
     },
     errors: mergeErrors(outcome, snapshots),
+    // frames sent again after a failover: the server counted their statements under the action,
+    // the clients did not count them as actions, so per-action figures of a fault run read with these
+    ...(outcome.resends && Object.keys(outcome.resends).length > 0 ? { resends: outcome.resends } : {}),
     check: {
       ticks_consistent: mismatches.length === 0 && outcome.phaseErrors.length === 0,
       messages_checked: outcome.ticks.checked + serverCheck.checked,

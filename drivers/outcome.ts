@@ -13,6 +13,8 @@ export interface GeneratorReport {
   latency: RecordedLatency;
   receipts: ReceiptLogPart;
   recoveries?: { droppedAt: number; syncedAt: number }[];
+  /** frames sent again after a failover, per action */
+  resends?: Record<string, number>;
 }
 
 export function sumReports(reports: Pick<GeneratorReport, 'actions' | 'errors' | 'ticks'>[]): Pick<GeneratorReport, 'actions' | 'errors' | 'ticks'> {
@@ -39,7 +41,7 @@ export function combineReports(
   reports: GeneratorReport[],
   model: string,
   runStart: number,
-): Pick<DriverOutcome, 'actions' | 'errors' | 'ticks' | 'latency' | 'receipts' | 'recoveries'> {
+): Pick<DriverOutcome, 'actions' | 'errors' | 'ticks' | 'latency' | 'receipts' | 'recoveries' | 'resends'> {
   const match = matchReceipts(reports.map((report) => report.receipts));
   const recorder = new LatencyRecorder(model, runStart);
   for (const receipt of match.receipts) recorder.record('latency.receipt', receipt.valueMs, undefined, receipt.at);
@@ -48,5 +50,12 @@ export function combineReports(
     latency: [...reports.map((report) => report.latency), recorder.export()],
     receipts: { missing: match.missing, examples: match.examples },
     recoveries: reports.flatMap((report) => report.recoveries ?? []),
+    resends: sumCounts(reports.map((report) => report.resends ?? {})),
   };
+}
+
+function sumCounts(parts: Record<string, number>[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const part of parts) for (const [key, count] of Object.entries(part)) total[key] = (total[key] ?? 0) + count;
+  return total;
 }

@@ -28,6 +28,8 @@ export interface DriverOutcome {
   phaseErrors: string[];
   /** clients whose socket dropped and who synced again elsewhere (a node lost mid-run) */
   recoveries?: { droppedAt: number; syncedAt: number }[];
+  /** frames clients sent again after a failover, per action (their statements are in the action's figures) */
+  resends?: Record<string, number>;
   generator: { processes: number; cpuMs: number; rssBytes: number };
 }
 

@@ -25,6 +25,11 @@ export interface ClientSink {
   error(code: string): void;
   /** the socket dropped unexpectedly and the client is synced again (failover) */
   recovered(droppedAt: number, syncedAt: number): void;
+  /**
+   * a frame sent again after a failover (a send by its tempId, a delivered or read ack): the
+   * server counts its statements, so it is reported as a figure of its own, not hidden
+   */
+  resent(action: 'send' | 'deliver' | 'read'): void;
 }
 
 /** Shared by every client of one load-generator process. */
@@ -150,15 +155,24 @@ export class SimClient implements SocketEvents {
     } finally {
       this.syncFailed = undefined;
     }
-    for (const [tempId, pending] of this.pendingAcks) this.send({ type: 'send', tempId, conversationId: pending.conversationId, body: pending.body });
+    for (const [tempId, pending] of this.pendingAcks) {
+      this.send({ type: 'send', tempId, conversationId: pending.conversationId, body: pending.body });
+      if (afterDrop) this.context.sink.resent('send');
+    }
     // acks and sends a dropped connection may have lost: the server dedups sends by tempId and
     // treats an ack it already has as a no-op, so resending is safe (at-least-once). A client
     // that left on purpose settled first and has nothing to resend.
     if (!afterDrop) return;
     for (const conversationId of this.onScreen) this.send({ type: 'open_conversation', conversationId });
     for (const view of this.state.conversations.values()) {
-      if (view.deliveredAcked > 0) this.send({ type: 'delivered', conversationId: view.id, upToSeq: view.deliveredAcked });
-      if (view.readAcked > 0) this.send({ type: 'read', conversationId: view.id, upToSeq: view.readAcked });
+      if (view.deliveredAcked > 0) {
+        this.send({ type: 'delivered', conversationId: view.id, upToSeq: view.deliveredAcked });
+        this.context.sink.resent('deliver');
+      }
+      if (view.readAcked > 0) {
+        this.send({ type: 'read', conversationId: view.id, upToSeq: view.readAcked });
+        this.context.sink.resent('read');
+      }
     }
   }
 

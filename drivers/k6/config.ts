@@ -49,6 +49,8 @@ export const K6_METRICS = {
   actionPrefix: 'action_',
   /** client error codes, tagged `code` */
   errors: 'client_errors',
+  /** frames sent again after a failover, tagged `action` */
+  resends: 'client_resends',
   /** own messages acked per conversation, tagged `conversation` (checked against the plan) */
   ownMessages: 'check_own_messages',
   ticksChecked: 'check_ticks_checked',

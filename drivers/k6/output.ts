@@ -11,6 +11,7 @@ import { K6_LOG_KINDS, K6_METRICS, type K6LogKind } from './config.ts';
 
 export interface K6Output extends GeneratorReport {
   recoveries: { droppedAt: number; syncedAt: number }[];
+  resends: Record<string, number>;
   /** points read, of our metrics */
   points: number;
   /** VU indexes (in the whole test) that began, and that reported everything, in this file */
@@ -31,6 +32,7 @@ const LATENCY = new Map<string, string>(Object.entries(K6_METRICS.latency).map((
 const MAX_MISMATCH_EXAMPLES = 20;
 const OURS = new Set<string>([
   K6_METRICS.errors,
+  K6_METRICS.resends,
   K6_METRICS.ownMessages,
   K6_METRICS.ticksChecked,
   K6_METRICS.tickMismatches,
@@ -49,6 +51,7 @@ export async function readK6Output(path: string, model: string, runStart: number
   const output: K6Output = {
     actions: {},
     errors: {},
+    resends: {},
     ticks: { ownMessages: {}, checked: 0, mismatches: [] },
     latency: { histograms: {}, samples: [] },
     receipts: { reads: [], seen: [], own: [] },
@@ -88,6 +91,9 @@ export async function readK6Output(path: string, model: string, runStart: number
     } else if (metric === K6_METRICS.errors) {
       const code = tags.code ?? 'unknown';
       output.errors[code] = (output.errors[code] ?? 0) + value;
+    } else if (metric === K6_METRICS.resends) {
+      const action = tags.action ?? 'unknown';
+      output.resends[action] = (output.resends[action] ?? 0) + value;
     } else if (metric === K6_METRICS.ownMessages) {
       const conversation = tags.conversation ?? '?';
       output.ticks.ownMessages[conversation] = (output.ticks.ownMessages[conversation] ?? 0) + value;

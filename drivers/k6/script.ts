@@ -39,6 +39,7 @@ export const options = {
 const latency: Record<string, Trend> = Object.fromEntries(Object.entries(K6_METRICS.latency).map(([name, k6Name]) => [name, new Trend(k6Name, true)]));
 const actions: Record<string, Counter> = Object.fromEntries(K6_ACTIONS.map((kind) => [kind, new Counter(`${K6_METRICS.actionPrefix}${kind}`)]));
 const clientErrors = new Counter(K6_METRICS.errors);
+const clientResends = new Counter(K6_METRICS.resends);
 const ownMessages = new Counter(K6_METRICS.ownMessages);
 const ticksChecked = new Counter(K6_METRICS.ticksChecked);
 const tickMismatches = new Counter(K6_METRICS.tickMismatches);
@@ -101,6 +102,7 @@ export default async function run(): Promise<void> {
       count: (action) => actions[action]?.add(1),
       error: (code) => clientErrors.add(1, { code }),
       recovered: (droppedAt, syncedAt) => recoveries.push(droppedAt, syncedAt),
+      resent: (action) => clientResends.add(1, { action }),
     },
   });
 

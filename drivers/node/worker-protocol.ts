@@ -29,5 +29,7 @@ export type WorkerMessage =
       receipts: ReceiptLogPart;
       /** failovers: when each dropped client lost its socket and was synced again (epoch ms) */
       recoveries?: { droppedAt: number; syncedAt: number }[];
+      /** frames sent again after a failover, per action */
+      resends?: Record<string, number>;
       memory: { rssBytes: number; cpuMs: number };
     };

@@ -16,6 +16,7 @@ class Worker {
   private readonly cpuStart = process.cpuUsage();
   /** clients whose socket dropped and who synced again on another node: drop and sync times */
   private readonly recoveries: { droppedAt: number; syncedAt: number }[] = [];
+  private readonly resends: Record<string, number> = {};
 
   constructor(config: WorkerConfig) {
     const scenario = SCENARIOS[config.scenario];
@@ -42,6 +43,9 @@ class Worker {
         },
         recovered: (droppedAt, syncedAt) => {
           this.recoveries.push({ droppedAt, syncedAt });
+        },
+        resent: (action) => {
+          this.resends[action] = (this.resends[action] ?? 0) + 1;
         },
       },
     });
@@ -71,6 +75,7 @@ class Worker {
       ticks: this.fleet.ticks(),
       receipts: this.fleet.receiptLog(),
       recoveries: this.recoveries,
+      resends: this.resends,
       memory: { rssBytes: process.memoryUsage.rss(), cpuMs: (cpu.user + cpu.system) / 1000 },
     };
   }
