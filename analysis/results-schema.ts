@@ -38,8 +38,9 @@ export const dbTruthSchema = z.object({
   wal_bytes: count,
   /** true only when every table's tuples equal the rows counted for it and every audited frame agreed */
   consistent: z.boolean(),
+  /** per table: tuple counters, rows held at the end, rows the query layer wrote, bytes on disk with indexes */
   tables: z
-    .record(z.string(), z.object({ ins: count, upd: count, del: count, rows: count.optional(), app_rows_written: count.optional() }))
+    .record(z.string(), z.object({ ins: count, upd: count, del: count, rows: count.optional(), app_rows_written: count.optional(), bytes: count.optional() }))
     .optional(),
   /** per table: where the query layer's count and Postgres's disagree */
   table_mismatches: z.array(z.string()).optional(),
@@ -102,6 +103,8 @@ export const modelResultSchema = z.object({
       cpu_ms: z.number().nonnegative(),
       rss_max_bytes: count,
       event_loop_lag_p99_ms: z.number().nonnegative(),
+      /** per action: wall time of its statements as the query layer timed them, ms */
+      db_ms: z.record(z.string(), z.number().nonnegative()).optional(),
     })
     .optional(),
   phases: z.array(phaseSchema).optional(),

@@ -59,7 +59,7 @@ export function buildModelResult(inputs: ModelResultInputs): { result: ModelResu
       tables: Object.fromEntries(
         Object.entries(truth?.tables ?? {}).map(([table, counters]) => [
           table,
-          { ins: counters.ins, upd: counters.upd, del: counters.del, rows: counters.rows, app_rows_written: appTables[table] ?? 0 },
+          { ins: counters.ins, upd: counters.upd, del: counters.del, rows: counters.rows, app_rows_written: appTables[table] ?? 0, bytes: counters.bytes },
         ]),
       ),
       table_mismatches: tableMismatches,
@@ -81,6 +81,7 @@ export function buildModelResult(inputs: ModelResultInputs): { result: ModelResu
       cpu_ms: snapshots.reduce((sum, snapshot) => sum + snapshot.process.cpu_ms, 0),
       rss_max_bytes: Math.max(...snapshots.map((snapshot) => snapshot.process.rss_max_bytes)),
       event_loop_lag_p99_ms: Math.max(...snapshots.map((snapshot) => snapshot.process.event_loop_lag_p99_ms)),
+      db_ms: dbTime(snapshots),
     },
     phases,
     timeline: mergeTimelines(snapshots),
@@ -88,6 +89,15 @@ export function buildModelResult(inputs: ModelResultInputs): { result: ModelResu
     samples: sampleCounts,
   };
   return { result, samples };
+}
+
+/** Database time per action over every node, as the query layer timed its statements. */
+function dbTime(snapshots: ServerMetricsSnapshot[]): Record<string, number> {
+  const time: Record<string, number> = {};
+  for (const snapshot of snapshots) {
+    for (const [action, counters] of Object.entries(snapshot.db)) time[action] = (time[action] ?? 0) + (counters.timeMs ?? 0);
+  }
+  return Object.fromEntries(Object.entries(time).map(([action, ms]) => [action, Math.round(ms * 1000) / 1000]));
 }
 
 /** A receipt that never reached its sender is a tick the sender never saw turn: a mismatch. */

@@ -18,6 +18,8 @@ export interface ActionCounters {
   transactions: number;
   /** rows written per table */
   tables: Record<string, number>;
+  /** wall time from sending each statement to its result, summed: the database time the simulator prices (absent in counters read back from k6 runner files) */
+  timeMs?: number;
 }
 
 export type StatementKind = 'read' | 'write';
@@ -145,19 +147,21 @@ export class CountingDb implements DbScope {
 
   private counterOf(action: Attribution): ActionCounters {
     let counters = this.counters.get(action);
-    if (!counters) this.counters.set(action, (counters = { statements: 0, rowsWritten: 0, rowsRead: 0, transactions: 0, tables: {} }));
+    if (!counters) this.counters.set(action, (counters = { statements: 0, rowsWritten: 0, rowsRead: 0, transactions: 0, tables: {}, timeMs: 0 }));
     return counters;
   }
 
-  private countRead(action: Attribution, rows: number): void {
+  private countRead(action: Attribution, rows: number, ms: number): void {
     const counters = this.counterOf(action);
     counters.statements += 1;
     counters.rowsRead += rows;
+    counters.timeMs = (counters.timeMs ?? 0) + ms;
   }
 
-  private countWrite(target: HandleTarget, action: Attribution, written: Iterable<[string, number]>): void {
+  private countWrite(target: HandleTarget, action: Attribution, written: Iterable<[string, number]>, ms: number): void {
     const counters = this.counterOf(action);
     counters.statements += 1;
+    counters.timeMs = (counters.timeMs ?? 0) + ms;
     let tally = target.tally?.get(action);
     if (target.tally && !tally) target.tally.set(action, (tally = new Map()));
     for (const [table, rows] of written) {
@@ -168,45 +172,68 @@ export class CountingDb implements DbScope {
     }
   }
 
+  /**
+   * Runs one statement, timing it from the moment a connection is ours: what pool.query does, with
+   * the wait for a free connection left out, so the time is the statement's own.
+   */
+  private async run(target: HandleTarget, sql: string, params: unknown[] | undefined, clock: { ms: number }): Promise<pg.QueryResult> {
+    const client = target.query === this.pool ? await this.pool.connect() : undefined;
+    const started = performance.now();
+    try {
+      const result = await (client ?? target.query).query(sql, params);
+      client?.release();
+      return result;
+    } catch (error) {
+      client?.release(error as Error);
+      throw error;
+    } finally {
+      clock.ms = performance.now() - started;
+    }
+  }
+
   private handle(target: HandleTarget, action: Attribution): ActionDb {
     const handle: ActionDb = {
       action,
       read: async (sql, params) => {
         let rows = 0;
+        const clock = { ms: 0 };
         try {
-          const result = await target.query.query(sql, params);
+          const result = await this.run(target, sql, params, clock);
           rows = result.rowCount ?? 0;
           return result.rows;
         } finally {
           // a failed statement still ran: it counts, with no rows
-          this.countRead(action, rows);
+          this.countRead(action, rows, clock.ms);
         }
       },
       write: async (sql, params) => {
         const table = singleWriteTarget(sql);
         let rowCount = 0;
+        const clock = { ms: 0 };
         try {
-          const result = await target.query.query(sql, params);
+          const result = await this.run(target, sql, params, clock);
           rowCount = result.rowCount ?? 0;
           return { rows: result.rows, rowCount };
         } finally {
-          this.countWrite(target, action, [[table, rowCount]]);
+          this.countWrite(target, action, [[table, rowCount]], clock.ms);
         }
       },
       writeReported: async (sql, params) => {
         let rows: pg.QueryResultRow[] = [];
+        const clock = { ms: 0 };
         try {
-          rows = (await target.query.query(sql, params)).rows;
+          rows = (await this.run(target, sql, params, clock)).rows;
         } finally {
-          this.countWrite(target, action, reportedRows(rows));
+          this.countWrite(target, action, reportedRows(rows), clock.ms);
         }
         return rows as never;
       },
       schema: async (sql) => {
+        const clock = { ms: 0 };
         try {
-          await target.query.query(sql);
+          await this.run(target, sql, undefined, clock);
         } finally {
-          this.countWrite(target, action, []);
+          this.countWrite(target, action, [], clock.ms);
         }
       },
       as: (other) => this.handle(target, other),
