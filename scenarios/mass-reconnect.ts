@@ -10,6 +10,7 @@ export default defineScenario({
     users: { default: 5000, min: 1, max: 100_000, unit: 'users', description: 'users that reconnect (each has as many peers)' },
     conversations: { default: 5, min: 1, max: 100, unit: 'conversations per user', description: '1:1 conversations per user' },
     changes: { default: 10, min: 1, max: 1000, unit: 'messages per conversation', description: 'messages whose status changed while offline' },
+    idle: { default: 0, min: 0, max: 100, unit: 'conversations per user', description: 'further 1:1 conversations per user where nothing changed while offline' },
     window: { default: 5, min: 0, max: 600, unit: 's', description: 'every user reconnects within this window', integer: false },
     sendRate: { default: 5000, min: 1, max: 100_000, unit: 'messages/s', description: 'scheduled send rate while building live history' },
     liveHistory: {
@@ -32,8 +33,10 @@ export default defineScenario({
       'db.consistent': ['== true'],
     },
   }),
-  plan({ users, conversations, changes, window, sendRate, liveHistory }, seed): Plan {
-    if (conversations > users) throw new RangeError(`--set conversations=${conversations}: at most users (${users}), so every peer is distinct`);
+  plan({ users, conversations, changes, idle, window, sendRate, liveHistory }, seed): Plan {
+    if (conversations + idle > users) {
+      throw new RangeError(`--set conversations=${conversations}${idle ? ` plus idle=${idle}` : ''}: at most users (${users}), so every peer is distinct`);
+    }
     const random = seededRandom(seed);
     // user i talks to peers (i + j) mod users: every peer is in exactly `conversations` chats too
     const peerId = (index: number) => users + index + 1;
@@ -47,6 +50,11 @@ export default defineScenario({
         peerConversations.set(peer, [...(peerConversations.get(peer) ?? []), id]);
       }
     }
+    // quiet chats: the user is in them, nothing happens in them, the reconnect still lists them
+    const idleList = Array.from({ length: users * idle }, (_, n) => {
+      const i = Math.floor(n / idle);
+      return { id: users * conversations + n + 1, kind: 'direct' as const, members: [i + 1, peerId((i + conversations + (n % idle)) % users)] };
+    });
     const perUser = conversations * changes;
     const intervalMs = (1000 * users) / sendRate;
     const senders: ClientScript[] = Array.from({ length: users }, (_, i) => ({
@@ -103,9 +111,9 @@ export default defineScenario({
     return {
       scenario: 'mass-reconnect',
       seed,
-      params: { users, conversations, changes, window, sendRate, liveHistory },
-      users: [...Array.from({ length: users }, (_, i) => i + 1), ...peerConversations.keys()],
-      conversations: conversationList,
+      params: { users, conversations, changes, idle, window, sendRate, liveHistory },
+      users: [...new Set([...Array.from({ length: users }, (_, i) => i + 1), ...peerConversations.keys(), ...idleList.map((c) => c.members[1]!)])],
+      conversations: [...conversationList, ...idleList],
       phases: [...history, { name: 'every user reconnects', scripts: storm, timeoutMs }],
       expected: conversationList.map((conversation) => ({ conversationId: conversation.id, messages: changes, tick: 'read' as const })),
     };
