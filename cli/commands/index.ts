@@ -15,4 +15,5 @@ export const COMMANDS: Record<string, () => Promise<CommandRegistrar>> = {
   serve: async () => (await import('./serve.ts')).default,
   token: async () => (await import('./token.ts')).default,
   k6: async () => (await import('./k6.ts')).default,
+  simulate: async () => (await import('./simulate.ts')).default,
 };
