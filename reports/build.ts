@@ -7,8 +7,8 @@ import { ACTION_KINDS } from '../analysis/metric-names.ts';
 import { formatNumber, orderModels } from './figures.ts';
 import { compareValues } from './load.ts';
 import { headlineSection } from './headline.ts';
-import { projectionSection } from './projection.ts';
 import { planCharts, renderCharts, type RenderedChart } from './render-svg.ts';
+import { simulationSection } from './simulation.ts';
 import { REPORT_CSS } from './style.ts';
 import type { ReportInput, RunReportData, SweepData } from './types.ts';
 
@@ -27,7 +27,6 @@ function runSection(run: RunReportData, charts: RenderedChart[]): Html {
 ${headlineSection(run)}
 <h3>Charts</h3>
 ${charts.length > 0 ? html`<div class="charts">${charts.map(chartFigure)}</div>` : html`<p class="note">No chart has data for this run.</p>`}
-${projectionSection(results)}
 ${contextSection(results)}
 </section>`;
 }
@@ -47,9 +46,13 @@ function sweepSection(sweep: SweepData, charts: RenderedChart[]): Html {
 }
 
 export function buildReport(input: ReportInput, charts: readonly RenderedChart[] = []): string {
-  if (input.runs.length === 0) throw new RangeError('a report needs at least one run');
+  if (input.runs.length === 0 && !input.simulation) throw new RangeError('a report needs at least one run or a simulation');
   const runIds = input.runs.map((r) => r.results.runId);
-  const title = `chatbench report: ${runIds.join(', ')}`;
+  const title = `chatbench report: ${[...runIds, ...(input.simulation ? [input.simulation.simulationId] : [])].join(', ')}`;
+  const simulationCharts = input.simulation ? charts.filter((c) => c.runId === input.simulation!.simulationId).map(chartFigure) : [];
+  const what = input.runs.length === 0
+    ? html`<p>What each read-receipt storage model costs at internet scale, simulated from costs measured per action: ${input.simulation!.workload.name} (${input.simulation!.simulationId}).${input.generatedAt ? ` Generated ${input.generatedAt}.` : ''}</p>`
+    : html`<p>What each read-receipt storage model cost in ${input.runs.length === 1 ? 'this run' : `these ${input.runs.length} runs`}: ${input.runs.map((r) => `${r.results.scenario} (${r.results.runId})`).join('; ')}.${input.generatedAt ? ` Generated ${input.generatedAt}.` : ''}</p>`;
   const forRun = (runId: string) => charts.filter((c) => c.runId === runId);
   const page = html`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -59,11 +62,12 @@ export function buildReport(input: ReportInput, charts: readonly RenderedChart[]
 <style>${raw(REPORT_CSS)}</style></head>
 <body>
 <header><h1>chatbench report</h1>
-<p>What each read-receipt storage model cost in ${input.runs.length === 1 ? 'this run' : `these ${input.runs.length} runs`}: ${input.runs.map((r) => `${r.results.scenario} (${r.results.runId})`).join('; ')}.${input.generatedAt ? ` Generated ${input.generatedAt}.` : ''}</p>
-<p class="note">Figures are measured unless labelled a projection.</p></header>
+${what}
+<p class="note">Run figures are measured. Simulated figures are labelled: measured costs applied to assumed traffic.</p></header>
 ${compareSection(input.runs) ?? ''}
 ${input.sweep ? sweepSection(input.sweep, charts.filter((c) => c.runId === undefined)) : ''}
 ${input.runs.map((run) => runSection(run, forRun(run.results.runId)))}
+${input.simulation || input.simulationMissing ? simulationSection(input.simulation, simulationCharts, input.simulationMissing) : ''}
 </body></html>
 `;
   return page.text;

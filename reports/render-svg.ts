@@ -26,6 +26,7 @@ export function planCharts(input: ReportInput): PlannedChart[] {
     source: { run },
   }));
   if (input.sweep) sources.push({ source: { sweep: input.sweep } });
+  if (input.simulation) sources.push({ runId: input.simulation.simulationId, source: { simulation: input.simulation } });
   for (const { runId, source } of sources) {
     for (const [chart, definition] of Object.entries(CHARTS)) {
       const spec = definition.build(source);

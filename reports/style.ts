@@ -22,12 +22,15 @@ div.charts { display: flex; flex-wrap: wrap; gap: 1.5em 2.5em; align-items: flex
 figure.chart { margin: 0.5em 0; }
 figure.chart svg { max-width: 100%; height: auto; }
 figcaption { font-size: 0.85em; color: #555; }
+h4 { font-size: 0.98em; margin: 1.2em 0 0.3em; }
+td.why { text-align: left; color: #444; font-size: 0.9em; }
+.bad { color: #a40000; }
 @media print {
   body { margin: 0; max-width: none; font-size: 11pt; }
   @page { margin: 15mm; }
   h2 { break-before: page; }
   header + section h2, header + h2 { break-before: avoid; }
-  figure.chart, table, section.projection, .headline ul { break-inside: avoid; }
+  figure.chart, table, .headline ul { break-inside: avoid; }
   th { background: #eee !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   svg { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }

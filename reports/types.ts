@@ -2,6 +2,7 @@
 // is in a ReportInput, so the same input always yields the same HTML (and golden tests hold).
 import type { SweepCurve } from '../analysis/queries/index.ts';
 import type { RunResults } from '../analysis/results-schema.ts';
+import type { Simulation } from '../analysis/simulation/simulation.ts';
 
 /** One point of an exact percentile curve computed from raw samples. */
 export interface PercentilePoint {
@@ -31,9 +32,12 @@ export interface RunReportData {
 export type SweepData = SweepCurve;
 
 export interface ReportInput {
-  /** one or more runs; with several, the report compares them against the first */
+  /** runs; with several, the report compares them against the first (none: a simulation on its own) */
   runs: RunReportData[];
   sweep?: SweepData;
+  /** "At 500M daily users (simulated)"; `simulationMissing` says why there is none */
+  simulation?: Simulation;
+  simulationMissing?: string;
   /** when the report was made (ISO); passed in so the builder stays deterministic */
   generatedAt?: string;
 }

@@ -4,7 +4,17 @@
 import type { ExactFit } from './exact-fit.ts';
 import type { FloatFit } from './least-squares.ts';
 
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 export const CALIBRATION_KIND = 'chatbench-calibration';
+
+export const CALIBRATION_FILES = {
+  /** this machine's own, written by `simulate calibrate` */
+  local: join('.chatbench', 'calibration.json'),
+  /** shipped with chatbench; regenerated with `simulate calibrate --out calibration/reference.json` */
+  shipped: fileURLToPath(new URL('../../calibration/reference.json', import.meta.url)),
+};
 export const CALIBRATION_VERSION = 1;
 
 export interface CalibrationRunRef {
@@ -21,7 +31,7 @@ export interface Provenance {
   createdAt: string;
   command: string;
   machine: { cores: number; memoryBytes: number; platform: string; cpuModel?: string; node: string };
-  /** 1-minute load average before and after the runs: timings measured under load say so */
+  /** 1-minute load average before and after the runs (-1: not known, a refit of stored runs) */
   loadAverage: { before: number; after: number };
   postgresVersion?: string;
   runs: CalibrationRunRef[];
@@ -47,7 +57,9 @@ export interface TableFit {
 }
 
 export interface ServiceFit {
-  /** server CPU over every frame in and out, ms per frame */
+  /** server CPU ms = a * frames in + b * frames out + c * statements, over calibration runs */
+  cpu: FloatFit & { features: string[] };
+  /** server CPU over every frame in and out, ms per frame (for a quick reading) */
   cpuMsPerFrame: number;
   frames: number;
   /** query-layer time per statement, ms: per action kind and over all */
@@ -59,6 +71,8 @@ export interface CapacityFit {
   /** the highest statement rate one node and its Postgres sustained in a calibration phase */
   statementsPerSecond: number;
   how: string;
+  /** statements the calibration machine's Postgres ran at once: its cores */
+  databaseCores: number;
 }
 
 export interface ModelCalibration {

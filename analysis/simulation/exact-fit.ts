@@ -147,8 +147,9 @@ export function evaluatePiece(piece: LinearPiece, features: Record<string, numbe
     const total = Object.entries(piece.coefficients).reduce((sum, [name, c]) => add(sum, mul(parse(c), fromInteger(features[name] ?? 0))), ZERO);
     return { ok: true, value: toNumber(total), exact: total.d === 1n };
   }
+  // mean features (a workload's): the exact cost applied to averages, exact as a fit
   const value = Object.entries(piece.coefficients).reduce((sum, [name, c]) => sum + toNumber(parse(c)) * (features[name] ?? 0), 0);
-  return { ok: true, value, exact: false };
+  return { ok: true, value, exact: true };
 }
 
 /** Evaluates an exact fit for actions in conversations of `members` members. */

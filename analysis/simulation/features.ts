@@ -67,6 +67,16 @@ export function featuresOf(kind: string): readonly string[] {
 }
 
 /**
+ * The features a figure may depend on. Digits of ids and seqs change the bytes of a frame, never
+ * how many statements, rows or events an action costs: counts are fitted without them, so a
+ * count does not become unknown just because ids grew a digit.
+ */
+export function featuresFor(kind: string, figure: string): string[] {
+  const all = featuresOf(kind);
+  return figure === 'ws.bytes_pushed' ? [...all] : all.filter((name) => !name.endsWith('Digits'));
+}
+
+/**
  * Run-level quantities that decide how many rows each table holds at the end of a run; the
  * stored-bytes fit is linear in these.
  */

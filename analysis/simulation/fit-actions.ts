@@ -6,7 +6,7 @@ import { ACTION_FIGURES } from '../metric-names.ts';
 import type { RunResults } from '../results-schema.ts';
 import type { FigureFit, ModelCalibration } from './calibration.ts';
 import { fitExact, type FitPoint } from './exact-fit.ts';
-import { featuresOf, type ActionGroup } from './features.ts';
+import { featuresFor, type ActionGroup } from './features.ts';
 import { fitFloat, type FloatPoint } from './least-squares.ts';
 import { SHAPES } from './shapes/index.ts';
 
@@ -57,7 +57,6 @@ export function fitActions(model: string, runs: ShapedRun[]): Pick<ModelCalibrat
       derived[kind] = fitDerived(model, kind, runs, derivedFeatures);
       continue;
     }
-    const features = [...featuresOf(kind)];
     const exactPoints: Record<string, FitPoint[]> = {};
     const allPoints: Record<string, FloatPoint[]> = {};
     for (const { results, groups } of shaped) {
@@ -80,6 +79,7 @@ export function fitActions(model: string, runs: ShapedRun[]): Pick<ModelCalibrat
     }
     const figures: Record<string, FigureFit> = {};
     for (const figure of ACTION_FIGURES) {
+      const features = featuresFor(kind, figure);
       const fit: FigureFit = {};
       const exact = exactPoints[figure] ?? [];
       if (exact.length) {

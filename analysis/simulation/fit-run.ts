@@ -52,6 +52,11 @@ function measuredPhases(run: ShapedRun, model: string) {
   return result.phases.filter((phase, index) => !plan?.phases[index]?.history && Object.values(phase.actions).some((count) => count > 0));
 }
 
+/** WAL bytes of a run's measured phases (not a bulk history import): what the WAL fit predicts. */
+export function measuredWal(run: ShapedRun, model: string): number {
+  return measuredPhases(run, model).reduce((sum, phase) => sum + phase.wal_bytes, 0);
+}
+
 export function fitWal(model: string, runs: ShapedRun[]): WalFit {
   const features = walFeatures([...new Set([...ACTION_KINDS, ...runs.flatMap((run) => Object.keys(run.results.models[model]?.actions ?? {}))])]);
   const points: FloatPoint[] = [];
@@ -84,10 +89,23 @@ export function fitTables(model: string, runs: ShapedRun[]): Record<string, Tabl
   return fits;
 }
 
+export const CPU_FEATURES = ['framesIn', 'framesOut', 'statements'] as const;
+
+/** What a server's CPU went on: client frames, frames written (events, acks, message copies), statements. */
+export function cpuFeatures(counts: { actions: number; events: number; sends: number; copies: number; statements: number }): Record<string, number> {
+  return { framesIn: counts.actions, framesOut: counts.events + counts.sends + counts.copies, statements: counts.statements };
+}
+
+function runCpuFeatures(result: ModelResult, copies: number): Record<string, number> {
+  const figures = Object.values(result.actions);
+  const total = (pick: (f: NonNullable<(typeof figures)[number]>) => number) => figures.reduce((sum, f) => sum + (f ? pick(f) : 0), 0);
+  return cpuFeatures({ actions: total((f) => f.count), events: total((f) => f['ws.events_pushed']), sends: result.actions.send?.count ?? 0, copies, statements: total((f) => f['db.statements']) });
+}
+
 /** Frames a server handled: every client frame, every status event, and each message's ack and copies. */
 export function framesOf(result: ModelResult, recipients: number): number {
-  const actions = Object.values(result.actions).reduce((sum, figures) => sum + (figures?.count ?? 0) + (figures?.['ws.events_pushed'] ?? 0), 0);
-  return actions + (result.actions.send?.count ?? 0) + recipients;
+  const features = runCpuFeatures(result, recipients);
+  return features.framesIn! + features.framesOut!;
 }
 
 /** Message copies pushed: one per other member of each send's conversation. */
@@ -106,11 +124,13 @@ export function fitService(model: string, runs: ShapedRun[]): ServiceFit {
   const lowest: Record<string, number> = {};
   let allTime = 0;
   let allStatements = 0;
+  const cpuPoints: FloatPoint[] = [];
   for (const run of runs) {
     const result = run.results.models[model];
     if (!result?.server) continue;
     cpu += result.server.cpu_ms;
     frames += framesOf(result, sendRecipients(run));
+    cpuPoints.push({ features: runCpuFeatures(result, sendRecipients(run)), target: result.server.cpu_ms });
     for (const [kind, ms] of Object.entries(result.server.db_ms ?? {})) {
       const count = result.actions[kind as 'send']?.['db.statements'] ?? 0;
       if (count === 0) continue;
@@ -121,7 +141,13 @@ export function fitService(model: string, runs: ShapedRun[]): ServiceFit {
     }
   }
   const perKind = Object.fromEntries(Object.keys(lowest).sort().map((kind) => [kind, lowest[kind]!]));
-  return { cpuMsPerFrame: frames ? cpu / frames : 0, frames, dbMsPerStatement: perKind, dbMsPerStatementAll: allStatements ? allTime / allStatements : 0 };
+  return {
+    cpu: { ...fitFloat(cpuPoints, [...CPU_FEATURES], { nonNegative: true }), features: [...CPU_FEATURES] },
+    cpuMsPerFrame: frames ? cpu / frames : 0,
+    frames,
+    dbMsPerStatement: perKind,
+    dbMsPerStatementAll: allStatements ? allTime / allStatements : 0,
+  };
 }
 
 export function fitCapacity(model: string, runs: ShapedRun[]): CapacityFit {
@@ -137,7 +163,9 @@ export function fitCapacity(model: string, runs: ShapedRun[]): CapacityFit {
       if (rate > best.rate) best = { rate, where: `${run.results.scenario} "${phase.name}" (run ${run.results.runId})` };
     }
   }
+  const cores = runs.find((run) => run.results.machine)?.results.machine?.cores ?? 1;
   return {
+    databaseCores: cores,
     statementsPerSecond: Math.round(best.rate),
     how: `highest statement rate one server node and its Postgres sustained over a calibration phase: ${best.where}; a lower bound, since that phase may not have saturated Postgres`,
   };

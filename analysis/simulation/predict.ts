@@ -31,12 +31,17 @@ interface Priced {
   note?: string;
 }
 
+/** Which figure a fit is of, for notes: only bytes depend on digit features. */
+function fitFigure(fit: FigureFit): string {
+  return fit.exact?.features.some((name) => name.endsWith('Digits')) ? 'bytes' : 'counts';
+}
+
 export function priceFigure(fit: FigureFit | undefined, group: ActionGroup): Priced {
   let note: string | undefined;
   if (group.exact && fit?.exact) {
     const result = evaluateExact(fit.exact, group.features, group.members);
     if (result.ok && fit.exact.exact) return { value: result.value, exact: result.exact && !result.extrapolated, ...(result.extrapolated ? { note: `extrapolated to ${result.extrapolated}` } : {}) };
-    note = result.ok ? 'its calibration fit is not exact' : `not exact: ${result.reason}`;
+    note = result.ok ? 'its calibration fit is not exact' : `${fitFigure(fit)} not exact: ${result.reason}`;
   } else if (!group.exact) {
     note = 'its shape depends on timing';
   }

@@ -1,4 +1,7 @@
 // Predicted against measured for a run the fit had not seen: the simulator's own error.
+import { ACTION_FIGURES } from '../metric-names.ts';
+import type { RunResults } from '../results-schema.ts';
+import type { PricedModel } from './predict.ts';
 export const VALIDATION_TOLERANCE = {
   /** per-action counts of exact actions must match exactly */
   walRelative: 0.1,
@@ -25,9 +28,8 @@ export interface ErrorCheck {
 
 export interface Validation {
   scenario: string;
-  vary: string;
-  calibratedOn: [number, number];
-  predictedAt: number;
+  calibratedOn: [Record<string, number>, Record<string, number>];
+  predictedAt: Record<string, number>;
   params: Record<string, number>;
   seed: number;
   runIds: { calibration: string[]; measured: string };
@@ -39,4 +41,28 @@ export interface Validation {
   ackP50: Record<string, ErrorCheck>;
   ok: boolean;
   measuredAt: { gitSha: string; dirty: boolean; createdAt: string; machine: { cores: number; cpuModel?: string }; loadAverage: { before: number; after: number } };
+}
+
+
+export function errorCheck(predicted: number, measured: number, tolerance: number): ErrorCheck {
+  const error = measured === 0 ? (predicted === 0 ? 0 : Number.POSITIVE_INFINITY) : (predicted - measured) / measured;
+  return { predicted, measured, error, tolerance, ok: Math.abs(error) <= tolerance };
+}
+
+/** Every figure of every action kind either side has, predicted against measured. */
+export function compareActions(model: string, priced: PricedModel, measured: RunResults['models'][string]): FigureCheck[] {
+  const kinds = [...new Set([...Object.keys(priced.actions), ...Object.keys(measured.actions)])];
+  const checks: FigureCheck[] = [];
+  for (const kind of kinds) {
+    const p = priced.actions[kind];
+    const m = measured.actions[kind as keyof typeof measured.actions];
+    for (const figure of ['count', ...ACTION_FIGURES] as const) {
+      checks.push({ model, kind, figure, predicted: p?.figures[figure] ?? 0, measured: m?.[figure] ?? 0, basis: p?.basis ?? 'estimated' });
+    }
+  }
+  return checks;
+}
+
+export function exactMismatches(figures: readonly FigureCheck[]): FigureCheck[] {
+  return figures.filter((check) => check.basis === 'exact' && check.predicted !== check.measured);
 }

@@ -95,7 +95,7 @@ function checkUrl(value: string, from: string): void {
   }
 }
 
-export type { MetricsStore, StoreOptions, StoredRunSummary } from './types.ts';
+export type { MetricsStore, StoreOptions, StoredRunSummary, StoredSimulationSummary } from './types.ts';
 export { StoreQueryError, StoreUnavailableError } from './engine.ts';
 export { StoreBusyError } from './lock.ts';
 export { RunRejectedError } from './sql-store.ts';

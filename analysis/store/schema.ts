@@ -52,6 +52,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ENGINE = MergeTree() ORDER BY (run_id, model, metric)`,
     ],
   },
+  {
+    version: 2,
+    description: 'simulations: a workload priced by a calibration, one row each',
+    statements: [
+      // `document` is the whole simulation (inputs, fits used, figures, validation), so a report
+      // drawn from the store shows exactly what the command printed.
+      `CREATE TABLE IF NOT EXISTS simulations (
+        simulation_id String,
+        workload String,
+        models String,
+        calibration_git_sha String,
+        seed Int64,
+        document String,
+        stored_at Float64
+      ) ENGINE = MergeTree() ORDER BY simulation_id`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -68,6 +85,8 @@ export const ACTION_COLUMNS = [
   'ws_events_pushed',
   'ws_bytes_pushed',
 ] as const;
+export const SIMULATION_COLUMNS = ['simulation_id', 'workload', 'models', 'calibration_git_sha', 'seed', 'document', 'stored_at'] as const;
+
 export const RUN_COLUMNS = [
   'run_id',
   'model',

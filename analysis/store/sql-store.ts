@@ -7,7 +7,8 @@ import { StoreQueryError, type SqlEngine } from './engine.ts';
 import { ACTION_COLUMNS, RUN_COLUMNS, migrate } from './schema.ts';
 import { BatchingSampleSink, type SinkOptions } from './sink.ts';
 import { assertRunId, sqlString, toNumber, trimStatement, tsvEscape } from './sql.ts';
-import type { MetricsStore, StoredRunSummary } from './types.ts';
+import { getSimulation, listSimulations, saveSimulation, type SimulationRecord } from './simulations.ts';
+import type { MetricsStore, StoredRunSummary, StoredSimulationSummary } from './types.ts';
 
 export class RunRejectedError extends Error {
   override name = 'RunRejectedError';
@@ -114,6 +115,18 @@ class SqlMetricsStore implements MetricsStore {
       driver: row.run_driver,
       ...(row.run_sweep_id ? { sweepId: row.run_sweep_id } : {}),
     }));
+  }
+
+  saveSimulation(document: SimulationRecord): Promise<boolean> {
+    return saveSimulation(this.engine, document);
+  }
+
+  getSimulation(simulationId: string): Promise<unknown> {
+    return getSimulation(this.engine, simulationId);
+  }
+
+  listSimulations(): Promise<StoredSimulationSummary[]> {
+    return listSimulations(this.engine);
   }
 
   async query<Row = Record<string, unknown>>(sql: string): Promise<Row[]> {

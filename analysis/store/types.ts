@@ -1,6 +1,7 @@
 // The metrics store as the rest of chatbench sees it. Reports and gates read runs only through
 // this interface (and the comparison queries built on `query`), never through a driver.
 import type { RunResults, Sample } from '../results-schema.ts';
+import type { SimulationRecord } from './simulations.ts';
 
 export interface StoredRunSummary {
   runId: string;
@@ -14,6 +15,15 @@ export interface StoredRunSummary {
   sweepId?: string;
 }
 
+export interface StoredSimulationSummary {
+  simulationId: string;
+  workload: string;
+  models: string[];
+  calibrationGitSha: string;
+  seed: number;
+  storedAt: string;
+}
+
 export interface MetricsStore {
   /** 'chdb' or 'clickhouse' */
   readonly kind: string;
@@ -23,6 +33,11 @@ export interface MetricsStore {
   /** The results document exactly as it was stored. */
   getRun(runId: string): Promise<RunResults | undefined>;
   listRuns(filter?: { scenario?: string; limit?: number }): Promise<StoredRunSummary[]>;
+  /** Stores a simulation document once under its id; one already present is left alone, returns false. */
+  saveSimulation(document: SimulationRecord): Promise<boolean>;
+  /** The simulation document exactly as stored. */
+  getSimulation(simulationId: string): Promise<unknown>;
+  listSimulations(): Promise<StoredSimulationSummary[]>;
   /** Arbitrary SQL over the store; rows as plain objects. */
   query<Row = Record<string, unknown>>(sql: string): Promise<Row[]>;
   close(): Promise<void>;

@@ -20,7 +20,7 @@ const register: CommandRegistrar = (program: Command) => {
     program
       .command('report')
       .description('write one self-contained HTML report (offline, printable) for one or more runs')
-      .argument('<runId...>', 'stored run ids, or run directories (results.json + samples.tsv); several runs are compared against the first')
+      .argument('<runId...>', 'stored run ids, or run directories (results.json + samples.tsv); several runs are compared against the first. At most one simulation: its stored id (sim-...) or a file from chatbench simulate --json')
       .option('-o, --output <file>', 'HTML file to write (default chatbench-report-<runId>.html)'),
   ).action(async (runIds: string[], options: ReportOptions) => {
     if (options.output !== undefined && options.output.trim() === '') throw new UsageError('--output must name a file');

@@ -28,6 +28,7 @@ export interface CalibrateOptions {
 
 export interface CalibrateOutcome {
   calibration: Calibration;
+  runs: RunResults[];
   calibrationId: string;
   storeErrors: string[];
 }
@@ -77,7 +78,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrateOut
     loadAverage: { before, after: loadAverage() },
     postgresVersion: runs[0]?.postgresVersion,
   });
-  return { calibration, calibrationId, storeErrors };
+  return { calibration, runs, calibrationId, storeErrors };
 }
 
 /** Refits the runs a calibration stored (by its id) or any stored runs (by run id). */
@@ -92,12 +93,15 @@ export async function calibrateFromStore(ids: string[], store: OpenStoreOptions,
   runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.runId.localeCompare(b.runId));
   const unknown = runs.filter((run) => !SHAPES[run.scenario]);
   if (unknown.length) throw new UsageError(`--from-store: run ${unknown[0]!.runId} is a ${unknown[0]!.scenario} run, which the simulator cannot calibrate from`);
+  // the runs' own provenance, not this process's: they may come from another checkout or machine
+  const shas = [...new Set(runs.map((run) => run.gitSha))];
   return fitCalibration(runs, {
-    ...codeVersion(),
+    gitSha: shas.join(','),
+    dirty: false,
     createdAt: new Date().toISOString(),
     command,
-    machine: machine(),
-    loadAverage: { before: loadAverage(), after: loadAverage() },
+    machine: runs[0]?.machine ?? machine(),
+    loadAverage: { before: -1, after: -1 },
     postgresVersion: runs[0]?.postgresVersion,
   });
 }

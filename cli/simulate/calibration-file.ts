@@ -3,17 +3,11 @@
 // is a JSON parse, so predict starts no database and loads no store.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CalibrationError, parseCalibration, type Calibration } from '../../analysis/simulation/calibration.ts';
+import { dirname } from 'node:path';
+import { CALIBRATION_FILES, CalibrationError, parseCalibration, type Calibration } from '../../analysis/simulation/calibration.ts';
 import { CliError, UsageError } from '../exit-codes.ts';
 
-export const CALIBRATION_FILES = {
-  /** this machine's own, written by `simulate calibrate` */
-  local: join('.chatbench', 'calibration.json'),
-  /** shipped with chatbench; regenerated with `simulate calibrate --out calibration/reference.json` */
-  shipped: fileURLToPath(new URL('../../calibration/reference.json', import.meta.url)),
-};
+export { CALIBRATION_FILES };
 
 export interface LoadedCalibration {
   calibration: Calibration;

@@ -1,13 +1,15 @@
 // Shared by every chart: the factory signature and one look, so charts read as one report.
 import type { TopLevelSpec } from 'vega-lite';
+import type { Simulation } from '../../analysis/simulation/simulation.ts';
 import type { RunReportData, SweepData } from '../types.ts';
 
 export type ChartSpec = TopLevelSpec;
 
-/** What a factory may draw from: a run's chart gets `run`, the sweep chart gets `sweep`. */
+/** What a factory may draw from: a run's chart gets `run`, the sweep chart `sweep`, the simulation's `simulation`. */
 export interface ChartSource {
   run?: RunReportData;
   sweep?: SweepData;
+  simulation?: Simulation;
 }
 
 export interface ChartDefinition {

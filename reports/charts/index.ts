@@ -5,6 +5,7 @@ import { eventsPushed } from './events-pushed.ts';
 import { latencyPercentiles } from './latency-percentiles.ts';
 import { reconnectTimeline } from './reconnect-timeline.ts';
 import { rowsWritten } from './rows-written.ts';
+import { sensitivity } from './sensitivity.ts';
 import { sweepCost } from './sweep-cost.ts';
 import { walPhases } from './wal-phases.ts';
 
@@ -17,4 +18,5 @@ export const CHARTS: Record<string, ChartDefinition> = {
   'reconnect-timeline': reconnectTimeline,
   'wal-phases': walPhases,
   'sweep-cost': sweepCost,
+  sensitivity,
 };

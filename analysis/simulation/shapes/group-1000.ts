@@ -66,6 +66,8 @@ const shapes: ScenarioShapes = {
     { members: 12, messages: 6, rate: 20, readEvery: 2 },
     { members: 24, messages: 12, rate: 20, readEvery: 5 },
     { members: 150, messages: 30, rate: 20, readEvery: 10 },
+    // the largest group the design allows, so no group size is extrapolated
+    { members: 1024, messages: 3, rate: 5, readEvery: 2 },
   ],
 };
 

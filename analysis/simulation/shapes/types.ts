@@ -15,5 +15,5 @@ export interface ScenarioShapes {
    * `simulate validate`: calibrate on the first two points, predict the third, run it. Sizes
    * small enough for a minute or two; the send rate stays below this machine's saturation.
    */
-  validation?: { vary: string; values: [number, number, number]; base: Params };
+  validation?: { base: Params; points: [Params, Params, Params] };
 }
