@@ -1,23 +1,14 @@
 // The metrics-store options every store-reading command shares (--clickhouse-url, --store-dir),
 // and the mapping of store failures to exit codes: bad options are usage errors (2), a store
 // that is down, busy or refuses SQL is a one-line failure (1).
-import type { Command } from 'commander';
 import { openStore, resolveStoreOptions, StoreOptionError, type MetricsStore, type OpenStoreOptions } from '../analysis/store/index.ts';
 import { StoreQueryError, StoreUnavailableError, firstLine } from '../analysis/store/engine.ts';
 import { StoreBusyError } from '../analysis/store/lock.ts';
 import { InvalidIdentifierError } from '../analysis/store/sql.ts';
 import { CliError, UsageError } from './exit-codes.ts';
+import type { StoreCliOptions } from './store-flags.ts';
 
-export interface StoreCliOptions {
-  clickhouseUrl?: string;
-  storeDir?: string;
-}
-
-export function addStoreOptions(command: Command): Command {
-  return command
-    .option('--clickhouse-url <url>', 'metrics store on a ClickHouse server, e.g. http://127.0.0.1:8123 (env CHATBENCH_CLICKHOUSE_URL; default: embedded chDB)')
-    .option('--store-dir <dir>', 'embedded chDB store directory (env CHATBENCH_STORE_DIR; default .chatbench/store)');
-}
+export { addStoreOptions, type StoreCliOptions } from './store-flags.ts';
 
 /** Validated store options; a bad value is a UsageError naming the flag (or variable). */
 export function storeOptionsFrom(options: StoreCliOptions): OpenStoreOptions {

@@ -9,7 +9,7 @@ const ours = <T>(value: T, why: string) => ({ value, basis: 'ours' as const, why
 export default defineWorkload({
   name: 'whatsapp-500m',
   description: "The design's back-of-envelope traffic at 500M daily users, with the receipt-relevant mix chatbench needs on top.",
-  dailyActiveUsers: design(500e6, '500M DAU'),
+  dailyActiveUsers: design(500e6, '500M daily active users'),
   messagesPerUserPerDay: design(200, '100B messages a day over 500M DAU (the estimate also says ~40 per user, which does not multiply to 100B; we keep the total)'),
   peakToAverage: design(3, 'peak QPS = 3 x average'),
   concurrentShare: design(0.1, '10% of DAU connected at once'),

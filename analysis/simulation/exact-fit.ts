@@ -109,20 +109,33 @@ export const EXACT_FIT_DEFAULTS = {
   maxSegments: 3,
 };
 
+/** Every way to cut sorted sizes into `pieces` contiguous runs. */
+function partitions(sizes: number[], pieces: number): number[][][] {
+  if (pieces === 1) return [[sizes]];
+  const out: number[][][] = [];
+  for (let cut = 1; cut <= sizes.length - pieces + 1; cut++) {
+    for (const rest of partitions(sizes.slice(cut), pieces - 1)) out.push([sizes.slice(0, cut), ...rest]);
+  }
+  return out;
+}
+
 /**
  * Fits points exactly, one piece if that leaves no residual, else piecewise in conversation size:
- * the first split between calibrated sizes that makes every piece exact.
+ * the fewest pieces that are each exact, and among those the cut whose smallest piece holds
+ * the most points (a piece of one point fits anything and proves nothing).
  */
 export function fitExact(points: FitPoint[], features: string[], maxSegments = EXACT_FIT_DEFAULTS.maxSegments): ExactFit {
   if (points.length === 0) return { features, segments: [], exact: true };
   const whole = segment(points, features);
   if (whole.maxAbsResidual === 0 || maxSegments < 2) return { features, segments: [whole], exact: whole.maxAbsResidual === 0 };
   const sizes = [...new Set(points.map((point) => point.members))].sort((a, b) => a - b);
-  for (let i = 0; i < sizes.length - 1; i++) {
-    const left = fitExact(points.filter((point) => point.members <= sizes[i]!), features, 1);
-    if (!left.exact) continue;
-    const right = fitExact(points.filter((point) => point.members >= sizes[i + 1]!), features, maxSegments - 1);
-    if (right.exact) return { features, segments: [...left.segments, ...right.segments], exact: true };
+  for (let pieces = 2; pieces <= Math.min(maxSegments, sizes.length); pieces++) {
+    const candidates = partitions(sizes, pieces).map((cut) => cut.map((run) => points.filter((point) => run.includes(point.members))));
+    candidates.sort((a, b) => Math.min(...b.map((piece) => piece.length)) - Math.min(...a.map((piece) => piece.length)));
+    for (const candidate of candidates) {
+      const segments = candidate.map((piece) => segment(piece, features));
+      if (segments.every((s) => s.maxAbsResidual === 0)) return { features, segments, exact: true };
+    }
   }
   return { features, segments: [whole], exact: false };
 }

@@ -6,11 +6,10 @@ import type { Command } from 'commander';
 import { CalibrationError } from '../../analysis/simulation/calibration.ts';
 import { UncalibratedModelError } from '../../analysis/simulation/predict.ts';
 import { CliError, UsageError } from '../exit-codes.ts';
-import { parseModels } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { loadCalibration, writeCalibration, CALIBRATION_FILES } from '../simulate/calibration-file.ts';
-import { modelsOption, scenarioParams, seedOption, uncalibrated } from '../simulate/inputs.ts';
-import { addStoreOptions, storeOptionsFrom, type StoreCliOptions } from '../store-options.ts';
+import { modelsOption, parseModels, scenarioParams, seedOption, uncalibrated } from '../simulate/inputs.ts';
+import { addStoreOptions, type StoreCliOptions } from '../store-flags.ts';
 import type { CommandRegistrar } from './index.ts';
 
 interface SimulateOptions extends StoreCliOptions {
@@ -34,6 +33,11 @@ interface ValidateCliOptions extends StoreCliOptions {
   store: boolean;
   json?: boolean;
   attach?: string;
+}
+
+/** Store options, validated by the store module, loaded only by the paths that store. */
+async function storeOptionsFrom(options: StoreCliOptions) {
+  return (await import('../store-options.ts')).storeOptionsFrom(options);
 }
 
 function capacityOption(raw: string | undefined): number | undefined {
@@ -89,7 +93,7 @@ const register: CommandRegistrar = (program: Command) => {
     // everything is validated before anything is computed or stored
     const seed = seedOption(options.seed);
     const capacity = capacityOption(options.dbNodeCapacity);
-    const store = options.store ? storeOptionsFrom(options) : false;
+    const store = options.store ? await storeOptionsFrom(options) : false;
     if (options.report !== undefined && typeof options.report === 'string' && options.report.trim() === '') throw new UsageError('--report must name a file');
     parseModels(options.models);
     const { loadWorkload } = await import('../simulate/workload-file.ts');
@@ -160,7 +164,7 @@ const register: CommandRegistrar = (program: Command) => {
       .option('--seed <n>', 'seed of every calibration run', '1')
       .option('--pg-url <url>', 'use this Postgres server (env CHATBENCH_PG_URL; default: embedded)')
       .option('--no-store', 'do not store the calibration runs in the metrics store')
-      .option('--from-store <id>', 'fit runs already stored instead of running: a calibration id or run ids (repeatable)', collect)
+      .option('--from-store <id>', 'fit runs already stored instead of running: a calibration id or run ids (repeatable)', collect, [])
       .option('--json', 'print the calibration JSON too'),
   ).action(async (options: CalibrateCliOptions) => {
     if (options.out !== undefined && options.out.trim() === '') throw new UsageError('--out must name a file');
@@ -171,7 +175,7 @@ const register: CommandRegistrar = (program: Command) => {
     const calibrateModule = await import('../simulate/calibrate.ts');
     if (options.fromStore?.length) {
       if (options.scenarios !== undefined || options.models !== undefined) throw new UsageError('--from-store fits the stored runs as they are: it takes no --scenarios or --models');
-      calibration = await calibrateModule.calibrateFromStore(options.fromStore, storeOptionsFrom(options), command);
+      calibration = await calibrateModule.calibrateFromStore(options.fromStore, await storeOptionsFrom(options), command);
     } else {
       const models = options.models === undefined ? undefined : modelsOption(options.models);
       const scenarios = options.scenarios?.split(',').map((id) => id.trim()).filter(Boolean);
@@ -180,7 +184,7 @@ const register: CommandRegistrar = (program: Command) => {
         models,
         seed: seedOption(options.seed),
         pgUrl: options.pgUrl ?? process.env.CHATBENCH_PG_URL,
-        store: options.store ? storeOptionsFrom(options) : false,
+        store: options.store ? await storeOptionsFrom(options) : false,
         command,
         progress,
       });
@@ -222,7 +226,7 @@ const register: CommandRegistrar = (program: Command) => {
     }
     const progress = createProgress({ json: options.json });
     const { validate } = await import('../simulate/validate.ts');
-    const validation = await validate({ scenario, vary, sets: options.set, models, seed, pgUrl: options.pgUrl ?? process.env.CHATBENCH_PG_URL, store: options.store ? storeOptionsFrom(options) : false, progress });
+    const validation = await validate({ scenario, vary, sets: options.set, models, seed, pgUrl: options.pgUrl ?? process.env.CHATBENCH_PG_URL, store: options.store ? await storeOptionsFrom(options) : false, progress });
     progress.done();
     const { renderValidation } = await import('../simulate/render.ts');
     if (options.json) process.stdout.write(`${JSON.stringify(validation, null, 2)}\n`);

@@ -45,6 +45,8 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrateOut
   // every point is checked before any runs, so a bad option costs nothing
   for (const point of points) validateRunOptions({ scenario: point.scenario, sets: point.sets, seed: options.seed, models });
   const calibrationId = `calibration-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  // the code that runs is the code at the start: later edits to the checkout measure nothing
+  const code = codeVersion();
   const before = loadAverage();
   const postgres = await connectPostgres(options.pgUrl);
   const runs: RunResults[] = [];
@@ -71,7 +73,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrateOut
     await postgres.stop();
   }
   const calibration = fitCalibration(runs, {
-    ...codeVersion(),
+    ...code,
     createdAt: new Date().toISOString(),
     command: options.command,
     machine: machine(),

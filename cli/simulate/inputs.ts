@@ -6,7 +6,17 @@ import { SCENARIOS, scenarioIds } from '../../scenarios/registry.ts';
 import { SHAPES } from '../../analysis/simulation/shapes/index.ts';
 import type { Calibration } from '../../analysis/simulation/calibration.ts';
 import { CliError, UsageError } from '../exit-codes.ts';
-import { parseInteger, parseModels } from '../options.ts';
+
+// as run's options parse them, without run's imports (drivers, the store): predict stays light
+function parseInteger(option: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`${option} ${raw}: expected an integer`);
+  return Number(raw);
+}
+
+export function parseModels(raw: string | undefined): string[] | undefined {
+  return raw === undefined ? undefined : raw.split(',').map((model) => model.trim()).filter(Boolean);
+}
 
 export function scenarioParams(scenario: string, sets: string[]): Record<string, number> {
   const definition = SCENARIOS[scenario];

@@ -44,8 +44,7 @@ export function renderCalibration(calibration: Calibration, file: string): strin
         `server CPU ${fitted.service.cpuMsPerFrame.toFixed(3)} ms/frame; ${fitted.capacity.statementsPerSecond} statements/s at most in a phase`,
     );
   }
-  const { loadAverage } = calibration.provenance;
-  lines.push(`  measured on ${calibration.provenance.machine.cores} cores, load average ${loadAverage.before} before and ${loadAverage.after} after: timings are from a ${loadAverage.before > calibration.provenance.machine.cores / 2 ? 'busy' : 'quiet'} machine`);
+  lines.push(`  measured on ${calibration.provenance.machine.cores} cores, ${loadText(calibration.provenance.loadAverage, calibration.provenance.machine.cores)}`);
   if (calibration.errors.length) lines.push('errors (counts the spec defines exactly that did not fit exactly):', ...calibration.errors.map((error) => `  ${error}`));
   return `${lines.join('\n')}\n`;
 }
@@ -77,7 +76,7 @@ export function renderSimulation(simulation: Simulation): string {
   const out: string[] = [];
   const { calibration } = simulation;
   out.push(`chatbench simulate: ${simulation.workload.name} (${simulation.workload.source}), models ${simulation.models.join(', ')}, baseline ${simulation.baseline}, seed ${simulation.seed}`);
-  out.push(`calibration: ${calibration.file}, ${calibration.runs} runs measured at ${calibration.gitSha.slice(0, 12)}${calibration.dirty ? ' (uncommitted changes)' : ''} on ${calibration.createdAt}, ${calibration.machine.cores} cores, load average ${calibration.loadAverage.before}${calibration.errors.length ? `; ${calibration.errors.length} FIT ERRORS` : ''}`);
+  out.push(`calibration: ${calibration.file}, ${calibration.runs} runs measured at ${calibration.gitSha.slice(0, 12)}${calibration.dirty ? ' (uncommitted changes)' : ''} on ${calibration.createdAt}, ${calibration.machine.cores} cores, ${loadText(calibration.loadAverage, calibration.machine.cores)}${calibration.errors.length ? `; ${calibration.errors.length} FIT ERRORS` : ''}`);
   out.push('', 'Back of the envelope [assumed: the workload\'s assumptions only, nothing measured]');
   out.push(
     renderRows(
@@ -198,4 +197,11 @@ export function renderValidation(validation: Validation): string {
     'ack p50 error': percent(validation.ackP50[model]!.error),
   }));
   return [renderRows(rows), renderRows(errors), renderValidationSummary(validation), ''].join('\n');
+}
+
+/** How busy the machine was while timings were measured: they are only as good as that. */
+export function loadText(load: { before: number; after: number }, cores: number): string {
+  if (load.before < 0) return 'load average not recorded (refitted from stored runs)';
+  const busy = Math.max(load.before, load.after) > cores / 2;
+  return `load average ${load.before} before and ${load.after} after: timings measured on a ${busy ? 'busy machine (under load)' : 'quiet machine'}`;
 }

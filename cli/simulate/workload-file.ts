@@ -25,7 +25,12 @@ export async function loadWorkload(file: string | undefined): Promise<{ workload
     }
   } else if (MODULES.has(extension)) {
     try {
-      data = ((await import(pathToFileURL(path).href)) as { default?: unknown }).default;
+      // tsImport compiles the file as a module wherever it lives (outside a "type": "module"
+      // package a bare import would treat a .ts file as CommonJS)
+      const { tsImport } = await import('tsx/esm/api');
+      data = ((await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown }).default;
+      // compiled as CommonJS, the module's exports arrive wrapped once more
+      if (data && typeof data === 'object' && 'default' in data && !('name' in data)) data = (data as { default: unknown }).default;
     } catch (error) {
       throw new UsageError(`--workload ${source}: could not be loaded (${firstLine(error)})`);
     }

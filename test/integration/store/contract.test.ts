@@ -245,6 +245,26 @@ for (const kind of Object.keys(SETUPS) as StoreKind[]) {
       }
     });
 
+    it('stores a simulation once, returns its document exactly, lists it, and refuses a bad id', async () => {
+      const document = {
+        simulationId: 'sim-0123456789abcdef',
+        seed: 3,
+        models: ['naive', 'watermark'],
+        workload: { name: 'whatsapp-500m' },
+        calibration: { gitSha: 'abc123' },
+        figures: { statements: 3.25e12, text: "tab\there, quote ' and backslash \\", nested: [1, 2.5, null] },
+      };
+      expect(await store.saveSimulation(document)).toBe(true);
+      expect(await store.saveSimulation(document)).toBe(false);
+      expect(await store.getSimulation(document.simulationId)).toEqual(document);
+      expect(await store.getSimulation('sim-ffffffffffffffff')).toBeUndefined();
+      const listed = (await store.listSimulations()).find((entry) => entry.simulationId === document.simulationId);
+      expect(listed).toMatchObject({ workload: 'whatsapp-500m', models: ['naive', 'watermark'], calibrationGitSha: 'abc123', seed: 3 });
+      await expect(store.saveSimulation({ ...document, simulationId: "sim-x'; DROP TABLE runs" })).rejects.toThrow(InvalidIdentifierError);
+      const [count] = await store.query<{ n: unknown }>("SELECT count() AS n FROM simulations WHERE simulation_id = 'sim-0123456789abcdef'");
+      expect(Number(count!.n)).toBe(1);
+    });
+
     it('keeps a run directory readable after storing it (the files stay the source)', async () => {
       const run = await readRunDir(FIXTURE_DIR);
       expect(run.sampleCounts.naive).toEqual(fixtureResults().models.naive!.samples);
