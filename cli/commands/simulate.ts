@@ -63,6 +63,7 @@ interface CalibrateCliOptions extends StoreCliOptions {
   pgUrl?: string;
   store: boolean;
   fromStore?: string[];
+  validate: boolean;
   json?: boolean;
 }
 
@@ -165,6 +166,7 @@ const register: CommandRegistrar = (program: Command) => {
       .option('--pg-url <url>', 'use this Postgres server (env CHATBENCH_PG_URL; default: embedded)')
       .option('--no-store', 'do not store the calibration runs in the metrics store')
       .option('--from-store <id>', 'fit runs already stored instead of running: a calibration id or run ids (repeatable)', collect, [])
+      .option('--no-validate', 'skip the validation run that is recorded with the calibration (simulate validate)')
       .option('--json', 'print the calibration JSON too'),
   ).action(async (options: CalibrateCliOptions) => {
     if (options.out !== undefined && options.out.trim() === '') throw new UsageError('--out must name a file');
@@ -188,16 +190,22 @@ const register: CommandRegistrar = (program: Command) => {
         command,
         progress,
       });
-      progress.done();
       calibration = outcome.calibration;
       for (const error of outcome.storeErrors) process.stderr.write(`chatbench: ${error}\n`);
-      if (!options.json) process.stdout.write(`calibration runs stored as ${outcome.calibrationId}\n`);
+      if (!options.json) process.stdout.write(`calibration runs ${options.store ? 'stored' : 'made'} as ${outcome.calibrationId}\n`);
+      if (options.validate) {
+        // every calibration carries the simulator's error against a run it was not fitted on
+        const { validate } = await import('../simulate/validate.ts');
+        calibration.validation = await validate({ scenario: 'vacation-backlog', sets: [], models, seed: seedOption(options.seed), pgUrl: options.pgUrl ?? process.env.CHATBENCH_PG_URL, store: options.store ? await storeOptionsFrom(options) : false, progress });
+      }
+      progress.done();
     }
     await writeCalibration(out, calibration);
     if (options.json) process.stdout.write(`${JSON.stringify(calibration, null, 2)}\n`);
     else {
-      const { renderCalibration } = await import('../simulate/render.ts');
+      const { renderCalibration, renderValidationSummary } = await import('../simulate/render.ts');
       process.stdout.write(renderCalibration(calibration, out));
+      if (calibration.validation) process.stdout.write(`${renderValidationSummary(calibration.validation)}\n`);
     }
     if (calibration.errors.length) throw new CliError(`the calibration has ${calibration.errors.length} fit errors (above): exact counts did not fit exactly, so its predictions must not be trusted`);
   });

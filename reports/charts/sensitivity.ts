@@ -38,7 +38,7 @@ export const sensitivity: ChartDefinition = {
           {
             mark: { type: 'bar' },
             encoding: {
-              y: { field: 'input', type: 'nominal', title: null, sort: { field: 'rank', order: 'ascending' } },
+              y: { field: 'input', type: 'nominal', title: null, sort: { field: 'rank', order: 'ascending' }, axis: { labelLimit: 260 } },
               x: { field: 'low', type: 'quantitative', title: simulation.sensitivity.output, scale: { zero: false } },
               x2: { field: 'high' },
               color: { field: 'model', type: 'nominal', scale: modelColorScale(models), sort: models, legend: null },

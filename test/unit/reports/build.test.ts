@@ -144,3 +144,34 @@ describe('builder', () => {
     expect(text(page)).toContain('Sweep of backlog');
   });
 });
+
+describe('At 500M daily users (simulated)', () => {
+  it('replaces the linear projection: inputs measured and assumed, per-model figures, servers, nodes, the tornado, the validation error', async () => {
+    const { fixtureSimulation } = await import('../../support/simulation-fixtures.ts');
+    const simulation = fixtureSimulation({ validation: true });
+    const page = await renderReport({ runs: [await vacationRun()], simulation });
+    const words = text(page);
+    expect(words).not.toContain('projection, not a measurement');
+    expect(words).toContain('At 500M daily users (simulated)');
+    expect(words).toContain('Measured measured : each model');
+    expect(words).toContain('Assumed assumed : the traffic');
+    expect(words).toContain("The design's table assumed");
+    expect(words).toContain('3.47 million messages/s');
+    expect(words).toContain('Per model simulated: measured costs × assumed traffic');
+    expect(words).toContain('chat servers by connections assumed by CPU measured database nodes');
+    expect(words).toContain('How wrong it can be measured');
+    expect(words).toContain('The simulator is off by more than its tolerance here');
+    expect(page).toContain('data-chart="sensitivity"');
+    expect(words).toContain('500M daily active users');
+  });
+
+  it('reports a simulation on its own, and says when a run report has none', async () => {
+    const { fixtureSimulation } = await import('../../support/simulation-fixtures.ts');
+    const alone = buildReport({ runs: [], simulation: fixtureSimulation() });
+    expect(text(alone)).toContain('simulated from costs measured per action: whatsapp-500m');
+    expect(text(alone)).toContain('Not validated');
+    const without = text(buildReport({ runs: [await vacationRun()], simulationMissing: 'No calibration here.' }));
+    expect(without).toContain('At 500M daily users simulated No calibration here.');
+    expect(() => buildReport({ runs: [] })).toThrow('a report needs at least one run or a simulation');
+  });
+});

@@ -5,11 +5,13 @@ import { CHARTS, type ChartSource } from '../../../reports/charts/index.ts';
 import { needsLogScale } from '../../../reports/charts/common.ts';
 import { specToSvg } from '../../../reports/render-svg.ts';
 import { backlogSweep, reconnectRun, vacationRun } from '../../support/report-fixtures.ts';
+import { fixtureSimulation } from '../../support/simulation-fixtures.ts';
 
 const sources: Record<string, () => Promise<ChartSource>> = {
   'vacation-small': async () => ({ run: await vacationRun() }),
   'mass-reconnect-small': async () => ({ run: await reconnectRun() }),
   'sweep-backlog': async () => ({ sweep: await backlogSweep() }),
+  simulation: async () => ({ simulation: fixtureSimulation() }),
   empty: async () => ({}),
   'run without data': async () => {
     const run = await vacationRun();
@@ -25,6 +27,7 @@ const EXPECTED: Record<string, string[]> = {
   'vacation-small': ['rows-written', 'events-pushed', 'latency-percentiles', 'wal-phases'],
   'mass-reconnect-small': ['rows-written', 'events-pushed', 'latency-percentiles', 'reconnect-timeline', 'wal-phases'],
   'sweep-backlog': ['sweep-cost'],
+  simulation: ['sensitivity'],
   empty: [],
   'run without data': [],
 };
