@@ -45,7 +45,10 @@ describe('chatbench report', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(`wrote ${out}`);
     const page = readFileSync(out, 'utf8');
-    expect(page.match(/<figure class="chart"[^>]*><svg/g)?.length).toBe(4);
+    // the run's four charts, then the simulated section's tornado (priced with the shipped calibration)
+    expect(page.match(/<figure class="chart" data-chart="(?!sensitivity)[^>]*><svg/g)?.length).toBe(4);
+    expect(page).toContain('At 500M daily users (simulated)');
+    expect(page.match(/<figure class="chart" data-chart="sensitivity"/g)?.length).toBe(1);
     expect(page).toContain('Opening a chat with a 5-message backlog costs naive 5 row writes and watermark 1');
   });
 

@@ -14,7 +14,7 @@ describe('chatbench simulate validate', () => {
       expect({ model, wal: validation.wal[model].ok, error: validation.wal[model].error }).toEqual({ model, wal: true, error: expect.any(Number) });
       expect(validation.ackP50[model].measured).toBeGreaterThan(0);
     }
-    expect(validation.predictedAt).toEqual({ backlog: 60, sendRate: 300 });
+    expect(validation.predictedAt).toEqual({ backlog: 60, sendRate: 200 });
     // exit 1 only when a tolerance was missed, and then only the latency one can be
     const latencyOff = Object.values(validation.ackP50 as Record<string, { ok: boolean }>).some((check) => !check.ok);
     expect(result.code).toBe(latencyOff ? 1 : 0);

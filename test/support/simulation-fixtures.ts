@@ -21,9 +21,9 @@ export function shippedWorkload(): Workload {
 export function fixtureValidation(): Validation {
   return {
     scenario: 'vacation-backlog',
-    calibratedOn: [{ backlog: 30, sendRate: 150 }, { backlog: 90, sendRate: 450 }],
-    predictedAt: { backlog: 60, sendRate: 300 },
-    params: { pairs: 7, backlog: 60, sendRate: 300 },
+    calibratedOn: [{ backlog: 30, sendRate: 100 }, { backlog: 90, sendRate: 300 }],
+    predictedAt: { backlog: 60, sendRate: 200 },
+    params: { pairs: 7, backlog: 60, sendRate: 200 },
     seed: 1,
     runIds: { calibration: ['fixture-a', 'fixture-b'], measured: 'fixture-c' },
     figures: [],

@@ -45,9 +45,9 @@ const shapes: ScenarioShapes = {
   validation: {
     base: { pairs: 7 },
     points: [
-      { backlog: 30, sendRate: 150 },
-      { backlog: 90, sendRate: 450 },
-      { backlog: 60, sendRate: 300 },
+      { backlog: 30, sendRate: 100 },
+      { backlog: 90, sendRate: 300 },
+      { backlog: 60, sendRate: 200 },
     ],
   },
 };
