@@ -82,7 +82,7 @@ export function modelFigures(calibration: Calibration, model: string, workload: 
   const fitted = modelCalibration(calibration, model);
   const day = workloadDay(workload);
   const priced = priceGroups(calibration, model, day.groups);
-  const sum = (figure: keyof PricedKind['figures']) => Object.values(priced.actions).reduce((total, kind) => total + kind.figures[figure], 0);
+  const sum = (figure: keyof PricedKind['figures']) => Object.values(priced.actions).reduce((total, kind) => total + (kind.figures[figure] ?? 0), 0);
   const peak = v.peakToAverage;
   const rates: Record<RateFigure, Rate> = {
     statements: rate(sum('db.statements'), peak, 'statements'),

@@ -2,7 +2,16 @@
 // vocabulary, shared by every storage model: the fit decides which features a model's cost
 // depends on, never code per model. Features are sums over actions, so the features of a whole
 // run are the sums of its actions' features and a run's totals are fitted directly.
-import { ACTION_KINDS, type ActionKind } from '../metric-names.ts';
+import { ACTION_FIGURES, ACTION_KINDS, type ActionKind } from '../metric-names.ts';
+import { actionFiguresSchema } from '../results-schema.ts';
+
+/**
+ * Every per-action figure of the results contract, read from its schema: the spec's five, then
+ * extras the contract carries only when not zero (explicit transactions), fitted the same way.
+ */
+export const FITTED_FIGURES: readonly string[] = Object.keys(actionFiguresSchema.shape).filter((key) => key !== 'count');
+/** Figures the contract always carries; the others appear in a prediction only when not 0. */
+export const REQUIRED_FIGURES: readonly string[] = ACTION_FIGURES;
 
 /** Statuses a cumulative ack or a reconnect's catch-up covers, and the frames that carry them. */
 const ACK_FEATURES = [

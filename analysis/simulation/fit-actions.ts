@@ -2,11 +2,10 @@
 // its features summed over the actions the scenario's shapes say the run performed, its target
 // the measured total. Exact where the shapes are exact; estimated (floating, non-negative)
 // over every point; and the shapes' own counts are checked against the measured counts.
-import { ACTION_FIGURES } from '../metric-names.ts';
 import type { RunResults } from '../results-schema.ts';
 import type { FigureFit, ModelCalibration } from './calibration.ts';
 import { fitExact, type FitPoint } from './exact-fit.ts';
-import { featuresFor, type ActionGroup } from './features.ts';
+import { featuresFor, FITTED_FIGURES, type ActionGroup } from './features.ts';
 import { fitFloat, type FloatPoint } from './least-squares.ts';
 import { SHAPES } from './shapes/index.ts';
 
@@ -69,8 +68,8 @@ export function fitActions(model: string, runs: ShapedRun[]): Pick<ModelCalibrat
         errors.push(`${model} ${kind}: the ${results.scenario} shapes say ${count} actions, run ${results.runId} counted ${measured?.count ?? 0}`);
       }
       const pointFeatures = sumFeatures(own);
-      for (const figure of ACTION_FIGURES) {
-        const target = measured?.[figure] ?? 0;
+      for (const figure of FITTED_FIGURES) {
+        const target = (measured as Record<string, number> | undefined)?.[figure] ?? 0;
         (allPoints[figure] ??= []).push({ features: pointFeatures, target });
         if (exact && sizes.size === 1) {
           (exactPoints[figure] ??= []).push({ features: pointFeatures, target, members: [...sizes][0]!, source: `${results.runId} ${kind}` });
@@ -78,7 +77,7 @@ export function fitActions(model: string, runs: ShapedRun[]): Pick<ModelCalibrat
       }
     }
     const figures: Record<string, FigureFit> = {};
-    for (const figure of ACTION_FIGURES) {
+    for (const figure of FITTED_FIGURES) {
       const features = featuresFor(kind, figure);
       const fit: FigureFit = {};
       const exact = exactPoints[figure] ?? [];
@@ -101,6 +100,6 @@ function fitDerived(model: string, kind: string, runs: ShapedRun[], features: st
   const points = (target: (run: ShapedRun) => number) => runs.map((run) => ({ features: shapedCounts(run.groups), target: target(run) }));
   const measured = (run: ShapedRun) => run.results.models[model]?.actions[kind as 'send'];
   const fits: Record<string, ReturnType<typeof fitFloat>> = { count: fitFloat(points((run) => measured(run)?.count ?? 0), features, { nonNegative: true }) };
-  for (const figure of ACTION_FIGURES) fits[figure] = fitFloat(points((run) => measured(run)?.[figure] ?? 0), features, { nonNegative: true });
+  for (const figure of FITTED_FIGURES) fits[figure] = fitFloat(points((run) => (measured(run) as Record<string, number> | undefined)?.[figure] ?? 0), features, { nonNegative: true });
   return fits;
 }

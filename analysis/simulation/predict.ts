@@ -1,11 +1,11 @@
 // Prices action groups with a calibration: the results contract's per-action block for any
 // scenario and parameters, without running anything. An exact group priced by an exact fit that
 // identifies its features is exact; everything else is an estimate and says why.
-import { ACTION_FIGURES, ACTION_KINDS, type ActionFigure } from '../metric-names.ts';
+import { ACTION_KINDS } from '../metric-names.ts';
 import type { ActionFigures } from '../results-schema.ts';
 import type { Calibration, FigureFit, ModelCalibration } from './calibration.ts';
 import { evaluateExact } from './exact-fit.ts';
-import type { ActionGroup } from './features.ts';
+import { FITTED_FIGURES, REQUIRED_FIGURES, type ActionGroup } from './features.ts';
 import { shapedCounts } from './fit-actions.ts';
 import { walPoint } from './fit-run.ts';
 import { evaluateFloat } from './least-squares.ts';
@@ -69,7 +69,7 @@ export function priceGroups(calibration: Calibration, model: string, groups: rea
   kinds.sort((a, b) => ACTION_KINDS.indexOf(a as never) - ACTION_KINDS.indexOf(b as never));
   for (const kind of kinds) {
     const own = groups.filter((group) => group.kind === kind);
-    const figures = { count: 0, 'db.statements': 0, 'db.rows_written': 0, 'db.rows_read': 0, 'ws.events_pushed': 0, 'ws.bytes_pushed': 0 } as ActionFigures;
+    const figures: Record<string, number> = { count: 0, ...Object.fromEntries(FITTED_FIGURES.map((figure) => [figure, 0])) };
     const notes = new Set<string>();
     let exact = own.length > 0;
     if (own.length === 0) {
@@ -77,23 +77,29 @@ export function priceGroups(calibration: Calibration, model: string, groups: rea
       const counts = shapedCounts([...groups]);
       const derived = fitted.derived[kind]!;
       figures.count = Math.round(Math.max(0, evaluateFloat(derived.count!.coefficients, counts)));
-      for (const figure of ACTION_FIGURES) figures[figure] = Math.round(Math.max(0, evaluateFloat(derived[figure]!.coefficients, counts)));
+      for (const figure of FITTED_FIGURES) figures[figure] = derived[figure] ? Math.round(Math.max(0, evaluateFloat(derived[figure].coefficients, counts))) : 0;
       notes.add('estimated from the counts of the other actions (no scenario shape describes this action)');
       exact = false;
     }
     for (const group of own) {
-      figures.count += group.count;
+      figures.count = figures.count! + group.count;
       if (!group.exact) exact = false;
-      for (const figure of ACTION_FIGURES) {
+      for (const figure of FITTED_FIGURES) {
+        // an extra figure a calibration never measured (made before it existed) is left out
+        if (!REQUIRED_FIGURES.includes(figure) && !fitted.actions[kind]?.[figure]) continue;
         const priced = priceFigure(fitted.actions[kind]?.[figure], group);
-        figures[figure as ActionFigure] += priced.value;
+        figures[figure] = figures[figure]! + priced.value;
         if (!priced.exact) exact = false;
         if (priced.note) notes.add(priced.note);
       }
     }
-    for (const figure of ACTION_FIGURES) figures[figure] = Math.round(figures[figure]);
-    if (figures.count === 0 && ACTION_FIGURES.every((figure) => figures[figure] === 0)) continue;
-    actions[kind] = { figures, basis: exact ? 'exact' : 'estimated', notes: [...notes].slice(0, 4) };
+    for (const figure of FITTED_FIGURES) {
+      figures[figure] = Math.round(figures[figure]!);
+      // as in results: a figure beyond the spec's five appears only when it is not 0
+      if (!REQUIRED_FIGURES.includes(figure) && figures[figure] === 0) delete figures[figure];
+    }
+    if (figures.count === 0 && FITTED_FIGURES.every((figure) => !figures[figure])) continue;
+    actions[kind] = { figures: figures as ActionFigures, basis: exact ? 'exact' : 'estimated', notes: [...notes].slice(0, 4) };
   }
   return { actions, walBytes: walOf(fitted, actions) };
 }

@@ -1,6 +1,6 @@
 // Predicted against measured for a run the fit had not seen: the simulator's own error.
-import { ACTION_FIGURES } from '../metric-names.ts';
 import type { RunResults } from '../results-schema.ts';
+import { FITTED_FIGURES } from './features.ts';
 import type { PricedModel } from './predict.ts';
 export const VALIDATION_TOLERANCE = {
   /** per-action counts of exact actions must match exactly */
@@ -56,8 +56,9 @@ export function compareActions(model: string, priced: PricedModel, measured: Run
   for (const kind of kinds) {
     const p = priced.actions[kind];
     const m = measured.actions[kind as keyof typeof measured.actions];
-    for (const figure of ['count', ...ACTION_FIGURES] as const) {
-      checks.push({ model, kind, figure, predicted: p?.figures[figure] ?? 0, measured: m?.[figure] ?? 0, basis: p?.basis ?? 'estimated' });
+    for (const figure of ['count', ...FITTED_FIGURES]) {
+      const value = (figures: object | undefined) => (figures as Record<string, number> | undefined)?.[figure] ?? 0;
+      checks.push({ model, kind, figure, predicted: value(p?.figures), measured: value(m), basis: p?.basis ?? 'estimated' });
     }
   }
   return checks;

@@ -1,6 +1,6 @@
 // Text output of the simulate commands: tables a terminal reader can scan, with every figure's
 // basis (exact, estimated, assumed) in sight.
-import { ACTION_FIGURES } from '../../analysis/metric-names.ts';
+import { FITTED_FIGURES } from '../../analysis/simulation/features.ts';
 import type { Calibration } from '../../analysis/simulation/calibration.ts';
 import { RATE_FIGURES, type RateFigure } from '../../analysis/simulation/analytic.ts';
 import { formatBytes, formatCount, formatFigure, formatMs, formatRatio } from '../../analysis/simulation/format.ts';
@@ -14,7 +14,7 @@ export function renderPrediction(prediction: Prediction): string {
   for (const [model, predicted] of Object.entries(prediction.models)) {
     for (const [kind, figures] of Object.entries(predicted.actions)) {
       const row: Record<string, unknown> = { model, action: kind, count: figures.count };
-      for (const figure of ACTION_FIGURES) row[figure] = figures[figure];
+      for (const figure of FITTED_FIGURES) row[figure] = (figures as Record<string, number>)[figure] ?? 0;
       row.basis = predicted.basis[kind]!.basis;
       rows.push(row);
     }
