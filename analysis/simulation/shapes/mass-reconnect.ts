@@ -1,8 +1,8 @@
 // mass-reconnect: user i+1 talks to peers users+((i+j) mod users)+1 in conversations i*K+j+1.
 // With the bulk history (the default) users log in holding their messages, the history is
 // imported, and each user reconnects to every status changed: conversations x changes messages
-// read, in K conversations, besides `idle` conversations where nothing changed. Live history (liveHistory=1) acks against offline senders and races
-// the senders' sends, so its acks are estimates.
+// read, in K conversations, besides `idle` conversations where nothing changed. Live history
+// (liveHistory=1) acks against offline senders, so its acks are estimates.
 import { ackFeatures, digits, digitSum, Tally } from '../features.ts';
 import type { ScenarioShapes } from './types.ts';
 
