@@ -177,7 +177,7 @@ export class CountingDb implements DbScope {
    * the wait for a free connection left out, so the time is the statement's own.
    */
   private async run(target: HandleTarget, sql: string, params: unknown[] | undefined, clock: { ms: number }): Promise<pg.QueryResult> {
-    const client = target.query === this.pool ? await this.pool.connect() : undefined;
+    const client = target.query === this.pool && 'connect' in this.pool ? await this.pool.connect() : undefined;
     const started = performance.now();
     try {
       const result = await (client ?? target.query).query(sql, params);

@@ -79,7 +79,7 @@ describe('the query layer', () => {
     const { CountingDb } = await import('../../reference-server/db/query-layer.ts');
     const counting = new CountingDb(pool);
     await counting.for('send').writeReported('WITH a AS (UPDATE conversations SET last_seq = 1) INSERT INTO messages SELECT 1');
-    expect(counting.snapshot().send).toEqual({ statements: 1, rowsWritten: 2, rowsRead: 0, transactions: 0, tables: { conversations: 1, messages: 1 } });
+    expect(counting.snapshot().send).toEqual({ statements: 1, rowsWritten: 2, rowsRead: 0, transactions: 0, tables: { conversations: 1, messages: 1 }, timeMs: expect.any(Number) });
   });
 });
 
