@@ -1,10 +1,11 @@
 // Runs one model through one plan: a fresh database, seeded; server node processes; the driver;
 // WAL marks per phase; then the cross-checks (ticks against the plan, app-side rows against the
-// database's tuple counters) and the model's results.
+// database's tuple counters) and the model's results. Every node's model is drained (what it
+// buffers written to Postgres) before each WAL mark and before the checks, so a buffering model
+// is measured exactly like the others.
 import pg from 'pg';
 import { ACTION_FIGURES, ACTION_KINDS, type ActionKind } from '../analysis/metric-names.ts';
 import type { ActionFigures, ModelResult, Phase, Sample, TimelinePoint } from '../analysis/results-schema.ts';
-import type { ActionDb } from '../reference-server/db/query-layer.ts';
 import { importHistory } from '../reference-server/db/history.ts';
 import { seedPopulation } from '../reference-server/db/seed.ts';
 import { compareTables, readTupleCounters, TruthUnavailableError, type DbTruthSnapshot } from '../reference-server/db/truth.ts';
@@ -12,25 +13,30 @@ import type { AuditReport } from '../reference-server/db/audit.ts';
 import { prepareModelDatabase } from '../reference-server/instance.ts';
 import type { ServerMetricsSnapshot } from '../reference-server/metrics.ts';
 import type { NodeMetricsSnapshot } from '../reference-server/server.ts';
-import type { ReceiptModel } from '../reference-server/models/types.ts';
+import { connectRedis } from '../reference-server/cluster/redis-connect.ts';
+import { defaultOptions } from '../reference-server/models/options.ts';
+import { loadedModelModules } from '../reference-server/models/registry.ts';
+import { standaloneContext, type ModelDefinition, type ReceiptModel } from '../reference-server/models/types.ts';
+import type { Redis } from 'ioredis';
+import { receiptCosts } from '../analysis/receipt-costs.ts';
+import { checkClientTicks, checkStoredTicks } from './checks.ts';
 import { awaitDeadNodeCleanup, killBusiestNode, presenceReport, recoveryReport, registryReport, type KilledNode, type KillNodeAt } from '../reference-server/cluster/fault.ts';
 import { launchNode, type NodeHandle } from '../reference-server/node-launcher.ts';
-import { STATUS_RANK } from '../reference-server/protocol.ts';
-import { seededRandom, type Plan } from '../scenarios/plan.ts';
+import type { Plan } from '../scenarios/plan.ts';
 import { summariseByMetric } from '../analysis/quantiles.ts';
 import { HDR_FORMAT, mergeHistograms } from './recorder.ts';
 import { WalMeter } from './wal-meter.ts';
 import type { DriverOutcome, LoadDriver } from './types.ts';
 
 export const ORCHESTRATOR_DEFAULTS = {
-  /** conversations whose stored ticks are re-derived from the database after the run */
-  serverTickSample: 300,
   poolSizePerNode: 16,
   host: '127.0.0.1',
 };
 
 export interface ModelRunOptions {
-  model: ReceiptModel;
+  model: ModelDefinition;
+  /** validated; defaults fill what is absent */
+  modelOptions?: Record<string, number>;
   plan: Plan;
   driver: LoadDriver;
   pgAdminUrl: string;
@@ -55,6 +61,7 @@ export interface ModelRun {
 export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
   const { model, plan } = options;
   const progress = options.progress ?? (() => {});
+  const modelOptions = { ...defaultOptions(model.id), ...options.modelOptions };
   progress(`${model.id}: preparing a fresh database`);
   const admin = new pg.Client({ connectionString: options.pgAdminUrl });
   await admin.connect();
@@ -68,13 +75,26 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
     throw error;
   }
   const nodes: NodeHandle[] = [];
+  let localRedis: Redis | undefined;
+  let local: ReceiptModel | undefined;
+  const live = () => nodes.filter((node) => node.alive);
+  // a node killed while draining has nothing left to drain: only survivors must answer
+  const drainNodes = () => Promise.all(live().map((node) => node.drain().catch((error: unknown) => {
+    if (node.alive) throw error;
+  })));
   try {
+    if (model.capabilities.redis && !options.redisUrl) throw new Error(`model ${model.id} keeps its state in Redis: the run needs one`);
+    if (model.capabilities.redis) localRedis = await connectRedis(options.redisUrl!, 'chatbench-orchestrator');
+    // this process's own instance: bulk history and the stored-tick check (it never buffers an ack)
+    local = model.create(standaloneContext(database.setup, modelOptions, localRedis));
     await seedPopulation(database.setup.for('setup'), { users: plan.users, conversations: plan.conversations });
     await wal.setupDone(database.url);
     for (let index = 0; index < options.nodes; index++) {
       nodes.push(
         await launchNode({
           model: model.id,
+          modelOptions,
+          modelModules: loadedModelModules(),
           dbUrl: database.url,
           secret: options.secret,
           host: ORCHESTRATOR_DEFAULTS.host,
@@ -116,11 +136,13 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
         // a bulk history is setup: its WAL is kept apart from the phase's; so is the ANALYZE
         // before every phase, since a phase's queries are planned on what the last one left
         const history = phase.history;
+        // what the previous phase's acks left buffered belongs to that phase, not to this setup
+        await drainNodes();
         await wal.setup(async () => {
           if (!history) return;
           await importHistory(
             database.setup.for('setup'),
-            model,
+            local!,
             history.map((item) => ({ conversation: conversationById.get(item.conversationId)!, senderId: item.senderId, messages: item.messages })),
           );
         });
@@ -129,19 +151,25 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
         if (options.killNodeAt?.phase === index + 1) scheduleKill(options.killNodeAt.seconds * 1000);
       },
       async onPhaseEnd(index, actions) {
+        await drainNodes();
         phases.push({ name: plan.phases[index]!.name, startMs: phaseStart, endMs: Date.now() - runStart, ...(await wal.phaseEnd()), actions });
       },
     });
     const wallMs = Date.now() - runStart;
     clearTimeout(killTimer);
     const killedNode = await killed;
+    // before the counters are read and the stored state checked: nothing may stay buffered
+    await drainNodes();
     // the dead node's sessions must go too: a survivor notices its missing heartbeat
     const cleanedAfterMs = killedNode ? await awaitDeadNodeCleanup(nodes.filter((node) => node.nodeId !== killedNode.nodeId), killedNode) : null;
     const snapshots = await Promise.all(
       nodes.map((node) => (node.nodeId === killedNode?.nodeId ? Promise.resolve(killedNode.lastSnapshot) : node.metrics())),
     );
     progress(`${model.id}: checking ticks against the plan`);
-    const serverCheck = await checkStoredTicks(options, database.setup.for('check'));
+    const serverCheck = await checkStoredTicks(plan, local, database.setup.for('check'), {
+      all: killedNode !== undefined,
+      lossIsExpected: killedNode !== undefined && model.traits(modelOptions).durability === 'write-behind',
+    });
     await Promise.all(nodes.map((node) => node.stop()));
     nodes.length = 0;
     await database.pool.end();
@@ -164,8 +192,11 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
     for (const sample of samples) sampleCounts[sample.metric] = (sampleCounts[sample.metric] ?? 0) + 1;
     const clientCheck = checkClientTicks(plan, outcome);
     const mismatches = [...clientCheck.mismatches, ...serverCheck.mismatches];
+    const actions = actionFigures(outcome, snapshots);
     const result: ModelResult = {
-      actions: actionFigures(outcome, snapshots),
+      options: modelOptions,
+      actions,
+      receipts: receiptCosts(actions),
       // nearest rank over the raw samples: the one quantile definition (analysis/quantiles.ts)
       latency: summariseByMetric(samples),
       latency_hdr: { format: HDR_FORMAT, histograms: mergeHistograms(outcome.latency) },
@@ -191,6 +222,8 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
         messages_checked: outcome.ticks.checked + serverCheck.checked,
         mismatches: mismatches.length,
         examples: [...outcome.phaseErrors, ...mismatches].slice(0, 10),
+        acked_receipts_lost: serverCheck.lost,
+        acked_receipts_checked: serverCheck.checked,
       },
       server: {
         cpu_ms: snapshots.reduce((sum, snapshot) => sum + snapshot.process.cpu_ms, 0),
@@ -213,6 +246,8 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
           ? {
               ...recoveryReport(killedNode, runStart, outcome.recoveries ?? []),
               sessions_cleaned_after_ms: cleanedAfterMs,
+              // a buffering model's acks not yet in Postgres when it died: a bound on what it could lose
+              ...(killedNode.lastSnapshot.pending ? { pending_at_kill: killedNode.lastSnapshot.pending } : {}),
               // rows the killed node wrote after its last counters were read died with it
               rows_unaccounted: (truth?.tuplesWritten ?? appRowsWritten) - appRowsWritten,
             }
@@ -222,6 +257,8 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
     return { result, samples };
   } finally {
     await Promise.all(nodes.map((node) => node.stop().catch(() => {})));
+    await local?.close?.().catch(() => {});
+    localRedis?.disconnect();
     await wal.close();
     await admin.end().catch(() => {});
     await database.drop().catch(() => {});
@@ -254,6 +291,8 @@ function actionFigures(outcome: DriverOutcome, snapshots: ServerMetricsSnapshot[
     const figures: ActionFigures = { count: outcome.actions[kind] ?? 0, 'db.statements': 0, 'db.rows_written': 0, 'db.rows_read': 0, 'ws.events_pushed': 0, 'ws.bytes_pushed': 0 };
     let transactions = 0;
     for (const snapshot of snapshots) {
+      // actions a server does on its own (a model's flush) are counted where they happen
+      figures.count += snapshot.actions?.[kind] ?? 0;
       const db = snapshot.db[kind];
       transactions += db?.transactions ?? 0;
       figures['db.statements'] += db?.statements ?? 0;
@@ -289,37 +328,4 @@ function mergeTimelines(snapshots: ServerMetricsSnapshot[]): TimelinePoint[] {
     }
   }
   return [...byT.values()].sort((a, b) => a.t - b.t);
-}
-
-/** Every conversation the plan expects holds exactly its messages, each with the expected tick. */
-function checkClientTicks(plan: Plan, outcome: DriverOutcome): { mismatches: string[] } {
-  const mismatches = [...outcome.ticks.mismatches];
-  for (const expected of plan.expected) {
-    const held = outcome.ticks.ownMessages[expected.conversationId] ?? 0;
-    if (held !== expected.messages) mismatches.push(`conversation ${expected.conversationId}: senders hold ${held} acked messages, plan sent ${expected.messages}`);
-  }
-  return { mismatches };
-}
-
-/** Re-derives ticks from the stored state (the model's own `ticks`) for a seeded sample of conversations. */
-async function checkStoredTicks(options: ModelRunOptions, db: ActionDb) {
-  const { plan, model } = options;
-  const random = seededRandom(plan.seed ^ 0x5eed);
-  const pool = [...plan.expected];
-  for (let i = pool.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
-  }
-  const conversations = new Map(plan.conversations.map((conversation) => [conversation.id, conversation]));
-  const mismatches: string[] = [];
-  let checked = 0;
-  for (const expected of pool.slice(0, ORCHESTRATOR_DEFAULTS.serverTickSample)) {
-    const ticks = await model.ticks(db, conversations.get(expected.conversationId)!);
-    if (ticks.size !== expected.messages) mismatches.push(`conversation ${expected.conversationId}: ${ticks.size} messages stored, plan sent ${expected.messages}`);
-    for (const [seq, tick] of ticks) {
-      checked += 1;
-      if (STATUS_RANK[tick] !== STATUS_RANK[expected.tick]) mismatches.push(`conversation ${expected.conversationId} seq ${seq}: stored state gives ${tick}, plan expects ${expected.tick}`);
-    }
-  }
-  return { mismatches, checked };
 }

@@ -50,14 +50,15 @@ export function resolveParams(definition: ScenarioDefinition, sets: string[]): R
   return params;
 }
 
-export function parseParamValue(name: string, raw: string, spec: ParamSpec): number {
+/** `option` names where the value came from in errors (`--set`, `--model-opt write-behind.`). */
+export function parseParamValue(name: string, raw: string, spec: ParamSpec, option = '--set '): number {
   const value = raw.trim() === '' ? Number.NaN : Number(raw);
   const integer = spec.integer !== false;
   if (!Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw new ParamError(`--set ${name}=${raw}: expected ${integer ? 'an integer' : 'a number'} from ${spec.min} to ${spec.max} (${spec.unit})`);
+    throw new ParamError(`${option}${name}=${raw}: expected ${integer ? 'an integer' : 'a number'} from ${spec.min} to ${spec.max} (${spec.unit})`);
   }
   if (value < spec.min || value > spec.max) {
-    throw new ParamError(`--set ${name}=${raw}: out of range; ${name} must be from ${spec.min} to ${spec.max} (${spec.unit})`);
+    throw new ParamError(`${option}${name}=${raw}: out of range; ${name} must be from ${spec.min} to ${spec.max} (${spec.unit})`);
   }
   return value;
 }

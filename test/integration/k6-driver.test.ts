@@ -95,7 +95,7 @@ describe.runIf(!missing || process.env.CI === 'true')('k6 driver', () => {
     // 12 clients, 4 per VU: 3 VUs, split by the segments 0:1/2 and 1/2:1
     const k6 = createK6Driver({ processes: 2, clientsPerVu: 4 });
     const driver: LoadDriver = { ...k6, execute: async (context) => (captured = await k6.execute(context)) };
-    const { result, samples } = await runModel({ model: MODELS.watermark!(), plan, driver, pgAdminUrl: inject('pgAdminUrl'), postgresEmbedded: true, nodes: 1, secret: 'k6-segments-secret' });
+    const { result, samples } = await runModel({ model: MODELS.watermark!, plan, driver, pgAdminUrl: inject('pgAdminUrl'), postgresEmbedded: true, nodes: 1, secret: 'k6-segments-secret' });
     expect({ ticks: result.check.ticks_consistent, examples: result.check.examples, db: result.db.consistent }).toEqual({ ticks: true, examples: [], db: true });
     expect(result.actions.send?.count).toBe(params.pairs * params.backlog);
     expect(result.actions.read?.['db.rows_written']).toBe(params.pairs);
