@@ -10,6 +10,9 @@ import type { ActionKind } from '../../analysis/metric-names.ts';
 import type { ActionDb, CountingDb } from '../db/query-layer.ts';
 import type { ServerFrame, Tick, WireMessage } from '../protocol.ts';
 import type { ParamSpec } from '../../scenarios/define.ts';
+import type { ModelTraits } from './traits.ts';
+
+export type { ModelTraits };
 
 export interface ConversationMeta {
   id: number;
@@ -94,19 +97,6 @@ export interface ModelContext {
   /** an action the server does on its own (a flush): counted beside the clients' actions */
   count(action: ActionKind): void;
   log(line: string): void;
-}
-
-/**
- * What a model declares about its costs, so scenarios derive their expectations and thresholds
- * from it instead of naming models: a new model with known traits edits no scenario.
- */
-export interface ModelTraits {
-  /** how a conversation's receipts are stored: a row per message (per recipient in groups), or two marks per member */
-  receipts(conversation: { kind: 'direct' | 'group'; members: number }): 'per-message' | 'watermark';
-  /** when an ack reaches Postgres: in the ack's own statement, or later in a batched `flush` */
-  durability: 'write-through' | 'write-behind';
-  /** where the read-receipts setting lives: on every membership row (looked up on each read), or once per user */
-  settings: 'per-membership' | 'per-user';
 }
 
 export interface ModelCapabilities {
