@@ -1,5 +1,5 @@
 import { defineScenario } from './define.ts';
-import type { ClientScript, Plan } from './plan.ts';
+import { seededRandom, type ClientScript, type Plan, type Step } from './plan.ts';
 
 export default defineScenario({
   id: 'vacation-backlog',
@@ -10,6 +10,15 @@ export default defineScenario({
     pairs: { default: 100, min: 1, max: 10_000, unit: 'sender/recipient pairs', description: 'independent 1:1 conversations' },
     backlog: { default: 50, min: 1, max: 10_000, unit: 'messages', description: 'messages sent while the recipient is away' },
     sendRate: { default: 2000, min: 1, max: 100_000, unit: 'messages/s', description: 'scheduled send rate over all senders' },
+    returnWindow: {
+      default: 0,
+      min: 0,
+      max: 600,
+      unit: 's',
+      description: 'recipients come back at seeded times spread over this window (0: all at once)',
+      integer: false,
+    },
+    leave: { default: 0, min: 0, max: 1, unit: '0 or 1', description: '1: each recipient leaves as soon as it has read (closes the app)' },
   },
   // per message covered (a row and an event each) or per ack (one mark, one event); a model that
   // writes behind writes nothing at the ack, and its flushes coalesce a pair's two acks into at
@@ -28,8 +37,11 @@ export default defineScenario({
       'db.consistent': ['== true'],
     };
   },
-  plan({ pairs, backlog, sendRate }, seed): Plan {
+  plan({ pairs, backlog, sendRate, returnWindow, leave }, seed): Plan {
     const intervalMs = (1000 * pairs) / sendRate;
+    // drawn only for a window, so a plan without one stays what it always was
+    const random = seededRandom(seed);
+    const comeBack = (): Step => (returnWindow > 0 ? { op: 'connect', at: random() * returnWindow * 1000 } : { op: 'connect' });
     const senders: ClientScript[] = [];
     const recipientsLogin: ClientScript[] = [];
     const returning: ClientScript[] = [];
@@ -45,15 +57,18 @@ export default defineScenario({
         steps: [{ op: 'connect' }, { op: 'send', conversationId, at: Array.from({ length: backlog }, (_, i) => (k / pairs) * intervalMs + i * intervalMs) }],
       });
       returning.push(
-        { userId: recipient, steps: [{ op: 'connect' }, { op: 'awaitReceived', conversationId, count: backlog }, { op: 'open', conversationId }] },
+        {
+          userId: recipient,
+          steps: [comeBack(), { op: 'awaitReceived', conversationId, count: backlog }, { op: 'open', conversationId }, ...(leave ? [{ op: 'disconnect' } as const] : [])],
+        },
         { userId: sender, steps: [{ op: 'awaitTicks', tick: 'read' }] },
       );
     }
-    const timeoutMs = 60_000 + (pairs * backlog) / 5;
+    const timeoutMs = 60_000 + (pairs * backlog) / 5 + returnWindow * 1000;
     return {
       scenario: 'vacation-backlog',
       seed,
-      params: { pairs, backlog, sendRate },
+      params: { pairs, backlog, sendRate, returnWindow, leave },
       users: Array.from({ length: 2 * pairs }, (_, i) => i + 1),
       conversations,
       phases: [
