@@ -18,7 +18,8 @@ function times(value: number | undefined): string {
   if (value === undefined) return '-';
   if (Number.isNaN(value)) return '1.0x';
   if (!Number.isFinite(value)) return 'inf';
-  return `${value.toFixed(value >= 0.1 ? 1 : 3)}x`;
+  // below 1 (the model costs more than the baseline) two significant digits: 0.25x, 0.02x
+  return `${value >= 1 ? value.toFixed(1) : String(Number(value.toPrecision(2)))}x`;
 }
 
 function actionRows(results: RunResults, models: string[], baseline: string): Record<string, unknown>[] {
