@@ -25,7 +25,7 @@ function fakeModel(stored: Record<number, Tick[]>): ReceiptModel & { asked: numb
   return {
     id: 'fake',
     asked,
-    async ticks(_db, conversation) {
+    async ticks(_db: ActionDb, conversation: { id: number }) {
       asked.push(conversation.id);
       const ticks = stored[conversation.id] ?? ['read', 'read', 'read'];
       return new Map(ticks.map((tick, i) => [i + 1, tick]));
