@@ -27,7 +27,10 @@ export async function startTestServer(modelId: string, population: Population, o
   const model = getModel(modelId);
   const database = await prepareModelDatabase(inject('pgAdminUrl'), model);
   await seedPopulation(database.setup.for('setup'), population);
-  const server = await startChatServer({ model, pool: database.pool, secret: SECRET, port: 0, ...options });
+  const server = await startChatServer({ model, pool: database.pool, secret: SECRET, port: 0, ...options }).catch(async (error: unknown) => {
+    await database.drop();
+    throw error;
+  });
   const modelOptions = { ...defaultOptions(modelId), ...options.modelOptions };
   const clients: TestClient[] = [];
   let finished = false;
