@@ -92,7 +92,7 @@ describe.runIf(!missing || process.env.CI === 'true')('k6 driver', () => {
 
   it('two k6 processes with their own execution segments feed one run with exact quantiles over both', async () => {
     const scenario = 'vacation-backlog';
-    const params = { pairs: 6, backlog: 8, sendRate: 2000 };
+    const params = { pairs: 6, backlog: 8, sendRate: 2000, returnWindow: 0, leave: 0 };
     const plan = SCENARIOS[scenario]!.plan(params as never, 1);
     let captured: DriverOutcome | undefined;
     // 12 clients, 4 per VU: 3 VUs, split by the segments 0:1/2 and 1/2:1
