@@ -25,6 +25,8 @@ export const latencySummarySchema = z.object({
   p95: z.number().nonnegative(),
   p99: z.number().nonnegative(),
   max: z.number().nonnegative(),
+  /** latency.receipt only: receipts a reader sent that never reached the sender (fails the tick check) */
+  missing: count.optional(),
 });
 
 export const dbTruthSchema = z.object({
@@ -98,6 +100,8 @@ export const modelResultSchema = z.object({
   latency_hdr: z.object({ format: z.string(), histograms: z.record(z.string(), z.string()) }).optional(),
   db: dbTruthSchema,
   errors: z.record(z.string(), count),
+  /** frames clients sent again after a failover, per action (statements the server counted for them are in that action) */
+  resends: z.record(z.string(), count).optional(),
   check: z.object({
     ticks_consistent: z.boolean(),
     messages_checked: count.optional(),
@@ -148,6 +152,10 @@ export const resultsSchema = z.object({
   sweepId: z.string().optional(),
   /** the model every other is compared against (`--baseline`; default: the first listed) */
   baseline: z.string().optional(),
+  /** k6 runs: load-generator processes (runners) whose samples the run holds */
+  runners: count.optional(),
+  /** a run brought back with parts missing (`k6 collect --allow-incomplete`): what was missing */
+  incomplete: z.array(z.string()).optional(),
   models: z.record(z.string(), modelResultSchema),
 });
 

@@ -81,6 +81,7 @@ function modelLines(model: string, result: ModelResult): string[] {
     );
   }
   for (const example of result.check.examples ?? []) lines.push(`  ${example}`);
+  if (result.resends) lines.push(`  resent after a failover (statements in their actions, not counted as actions): ${Object.entries(result.resends).map(([action, n]) => `${action}=${n}`).join(' ')}`);
   if (result.db.check_error) lines.push(`  db check: ${result.db.check_error}`);
   for (const mismatch of result.db.table_mismatches ?? []) lines.push(`  db table ${mismatch}`);
   for (const example of result.db.audit?.examples ?? []) lines.push(`  db audit: ${example}`);

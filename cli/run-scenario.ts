@@ -224,7 +224,7 @@ export function reproduceCommand(run: ValidatedRun): string {
 }
 
 let cachedSha: string | undefined;
-function gitSha(): string {
+export function gitSha(): string {
   if (cachedSha !== undefined) return cachedSha;
   try {
     // the code under test is chatbench's own checkout, wherever the user runs it from

@@ -2,7 +2,7 @@
 // back counts, errors, latency and the clients' final ticks. Node and k6 both implement it.
 import type { Plan } from '../scenarios/plan.ts';
 import type { RecordedLatency } from './recorder.ts';
-import type { TickReport } from './node/worker-protocol.ts';
+import type { TickReport } from './client/fleet.ts';
 
 export interface DriverContext {
   plan: Plan;
@@ -23,9 +23,13 @@ export interface DriverOutcome {
   errors: Record<string, number>;
   latency: RecordedLatency[];
   ticks: TickReport;
+  /** receipts matched across every process: those that never reached their sender */
+  receipts: { missing: number; examples: string[] };
   phaseErrors: string[];
   /** clients whose socket dropped and who synced again elsewhere (a node lost mid-run) */
   recoveries?: { droppedAt: number; syncedAt: number }[];
+  /** frames clients sent again after a failover, per action (their statements are in the action's figures) */
+  resends?: Record<string, number>;
   generator: { processes: number; cpuMs: number; rssBytes: number };
 }
 
@@ -34,4 +38,21 @@ export interface LoadDriver {
   /** undefined when usable here, else how to get it */
   unavailable(): Promise<string | undefined>;
   execute(context: DriverContext): Promise<DriverOutcome>;
+}
+
+/** What every load-generator process is told, whichever driver: it rebuilds the plan from the first three. */
+export interface GeneratorConfig {
+  scenario: string;
+  params: Record<string, number>;
+  seed: number;
+  model: string;
+  cachesSettings: boolean;
+  /** one URL per server node; clients are placed on them by scenarios/placement.ts */
+  serverUrls: string[];
+  secret: string;
+}
+
+export function generatorConfig(context: DriverContext): GeneratorConfig {
+  const { plan, model, cachesSettings, serverUrls, secret } = context;
+  return { scenario: plan.scenario, params: plan.params, seed: plan.seed, model, cachesSettings, serverUrls, secret };
 }

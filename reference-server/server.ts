@@ -123,6 +123,12 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     if (request.method === 'GET' && request.url === '/metrics') {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify(snapshot()));
+    } else if (request.method === 'POST' && request.url === '/drain') {
+      // a run engine on another machine (k6 coordinate) drains a buffering model before its WAL marks
+      Promise.resolve(model.flush?.()).then(
+        () => response.writeHead(204).end(),
+        (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(error instanceof Error ? error.message : String(error)),
+      );
     } else if (request.method === 'POST' && request.url === '/metrics/reset-timeline') {
       metrics.resetTimeline();
       response.writeHead(204).end();

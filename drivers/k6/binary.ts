@@ -7,12 +7,23 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 export const K6_BINARY = {
-  /** the k6 release `npm run setup:k6` builds (v2 would be the module go.k6.io/k6/v2) */
+  /** the k6 release `npm run setup:k6` builds */
   version: 'v1.8.1',
   module: 'go.k6.io/k6',
+  /** where k6 2.x lives (given by K6_BIN; `setup:k6` keeps building the pinned 1.x) */
+  moduleV2: 'go.k6.io/k6/v2',
   minimumMajor: 1,
   envVar: 'K6_BIN',
 };
+
+/**
+ * Options that keep a k6 run from starting its REST API, which several k6 processes on one
+ * host would contend for (its one default port). k6 2.x starts it only when asked, 1.x unless
+ * told `--address=`.
+ */
+export function noRestApiArgs(version: string): string[] {
+  return Number(version.split('.')[0]) >= 2 ? [] : ['--address='];
+}
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const LOCAL_K6_DIR = join(REPO_ROOT, '.k6', 'bin');
@@ -54,7 +65,7 @@ export async function k6Version(path: string): Promise<string | undefined> {
 }
 
 /** The usable k6 binary, or why there is none and how to get one. */
-export async function locateK6(env: NodeJS.ProcessEnv = process.env): Promise<{ path: string } | { missing: string }> {
+export async function locateK6(env: NodeJS.ProcessEnv = process.env): Promise<{ path: string; version: string } | { missing: string }> {
   const found = findK6(env);
   if ('missing' in found) return { missing: `${found.missing}: ${HOW_TO_GET_K6}` };
   const version = await k6Version(found.path);
@@ -62,5 +73,5 @@ export async function locateK6(env: NodeJS.ProcessEnv = process.env): Promise<{ 
   if (Number(version.split('.')[0]) < K6_BINARY.minimumMajor) {
     return { missing: `${found.path} is k6 ${version}; TypeScript scenarios need k6 >= ${K6_BINARY.minimumMajor}.0: ${HOW_TO_GET_K6}` };
   }
-  return { path: found.path };
+  return { path: found.path, version };
 }

@@ -2,6 +2,7 @@
 // `env`). Shared by the Node side that writes them and the script that reads them, so no Node
 // imports. The plan itself is not passed: the script rebuilds it from (scenario, params, seed)
 // with the same scenario code, which is what makes both drivers execute the same plan.
+import type { GeneratorConfig } from '../types.ts';
 
 export const K6_ENV = {
   scenario: 'CHATBENCH_SCENARIO',
@@ -19,14 +20,7 @@ export const K6_ENV = {
   clientsPerVu: 'CHATBENCH_CLIENTS_PER_VU',
 } as const;
 
-export interface K6ScriptConfig {
-  scenario: string;
-  params: Record<string, number>;
-  seed: number;
-  model: string;
-  cachesSettings: boolean;
-  serverUrls: string[];
-  secret: string;
+export interface K6ScriptConfig extends GeneratorConfig {
   coordinator: string;
   clientsPerVu: number;
 }
@@ -45,23 +39,37 @@ export const K6_SCRIPT_DEFAULTS = {
  * spec's `latency.ack` travels as `latency_ack` and is renamed back when the output is read.
  */
 export const K6_METRICS = {
-  /** spec name -> k6 Trend name */
+  /** spec name -> k6 Trend name (latency.receipt is matched across runners afterwards: see `log`) */
   latency: {
     'latency.ack': 'latency_ack',
     'latency.delivery': 'latency_delivery',
-    'latency.receipt': 'latency_receipt',
     'latency.sync': 'latency_sync',
   } as Record<string, string>,
   /** one Counter per action kind: `action_<kind>` */
   actionPrefix: 'action_',
   /** client error codes, tagged `code` */
   errors: 'client_errors',
+  /** frames sent again after a failover, tagged `action` */
+  resends: 'client_resends',
   /** own messages acked per conversation, tagged `conversation` (checked against the plan) */
   ownMessages: 'check_own_messages',
   ticksChecked: 'check_ticks_checked',
   /** one point per mismatch, tagged `example` for the first few */
   tickMismatches: 'check_tick_mismatches',
+  /**
+   * number lists that are no metric (the receipt log, failovers), tagged `kind` (K6_LOG_KINDS),
+   * the numbers comma-separated in the point's metadata `d`: metadata is not indexed by k6
+   */
+  log: 'chatbench_log',
+  /** a VU began, and a VU reported everything: metadata `vu` (its index in the test) and `segment` */
+  vuStart: 'chatbench_vu_start',
+  vuDone: 'chatbench_vu_done',
 } as const;
+
+export const K6_LOG_KINDS = ['reads', 'seen', 'own', 'recoveries'] as const;
+export type K6LogKind = (typeof K6_LOG_KINDS)[number];
+/** numbers per log point: a JSON line of tens of KB */
+export const K6_LOG_CHUNK = 4000;
 
 export const K6_ACTIONS = ['connect', 'reconnect', 'send', 'deliver', 'open', 'read', 'toggle', 'read_by'] as const;
 

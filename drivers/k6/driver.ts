@@ -3,19 +3,18 @@
 // test over load generators, locally or under the k6-operator). One k6 run covers all phases:
 // the VUs keep their clients across phases and meet at a phase coordinator this driver serves,
 // which is where the orchestrator's phase hooks run. Results come from k6's JSON output.
-import { sumReports } from '../outcome.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planClients } from '../../scenarios/plan.ts';
-import type { RecordedLatency } from '../recorder.ts';
-import type { DriverContext, DriverOutcome, LoadDriver } from '../types.ts';
-import { locateK6 } from './binary.ts';
+import { combineReports } from '../outcome.ts';
+import { generatorConfig, type DriverContext, type DriverOutcome, type LoadDriver } from '../types.ts';
+import { locateK6, noRestApiArgs } from './binary.ts';
 import { configEnv, K6_SCRIPT_DEFAULTS, vusFor } from './config.ts';
 import { PhaseCoordinator } from './coordinator.ts';
-import { readK6Output } from './output.ts';
+import { readK6Output, unfinishedVus } from './output.ts';
 
 export const K6_DRIVER_DEFAULTS = {
   /** k6 processes, each with an equal execution segment */
@@ -39,14 +38,13 @@ export function executionSegments(processes: number): { segments: string[]; sequ
   return { segments, sequence: Array.from({ length: processes + 1 }, (_, i) => point(i)).join(',') };
 }
 
-export function k6RunArgs(options: { outFile: string; segment?: string; sequence?: string }): string[] {
+export function k6RunArgs(options: { outFile: string; version: string; segment?: string; sequence?: string }): string[] {
   return [
     'run',
     '--quiet',
     '--no-usage-report',
     '--summary-mode=disabled',
-    // no REST API: several k6 processes side by side would contend for its one port
-    '--address=',
+    ...noRestApiArgs(options.version),
     // only what our parser reads: smaller output, faster to write and read
     '--system-tags=',
     '--out',
@@ -94,22 +92,12 @@ async function execute(context: DriverContext, processCount: number, clientsPerV
     const url = await coordinator.listen();
     const env = {
       ...process.env,
-      ...configEnv({
-        scenario: context.plan.scenario,
-        params: context.plan.params,
-        seed: context.plan.seed,
-        model: context.model,
-        cachesSettings: context.cachesSettings,
-        serverUrls: context.serverUrls,
-        secret: context.secret,
-        coordinator: url,
-        clientsPerVu,
-      }),
+      ...configEnv({ ...generatorConfig(context), coordinator: url, clientsPerVu }),
     };
     const { segments, sequence } = executionSegments(processCount);
     for (const [index, segment] of segments.entries()) {
       const outFile = join(dir, `k6-${index}.json`);
-      const child = spawn(found.path, k6RunArgs({ outFile, ...(processCount > 1 ? { segment, sequence } : {}) }), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(found.path, k6RunArgs({ outFile, version: found.version, ...(processCount > 1 ? { segment, sequence } : {}) }), { env, stdio: ['ignore', 'ignore', 'pipe'] });
       const stderr: string[] = [];
       child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
         stderr.push(chunk);
@@ -154,9 +142,12 @@ async function execute(context: DriverContext, processCount: number, clientsPerV
       if (code !== 0) throw new Error(`k6 process ${index + 1} exited with code ${code}: ${lastLines(children[index]!.stderr)}`);
     }
     const outputs = await Promise.all(children.map((k6) => readK6Output(k6.outFile, context.model, context.runStart)));
+    for (const [index, output] of outputs.entries()) {
+      const unfinished = unfinishedVus(output);
+      if (unfinished.length) throw new Error(`k6 process ${index + 1}: VUs ${unfinished.join(', ')} began but never reported their figures: ${lastLines(children[index]!.stderr)}`);
+    }
     const outcome: DriverOutcome = {
-      ...sumReports(outputs),
-      latency: outputs.map((output): RecordedLatency => output.latency),
+      ...combineReports(outputs, context.model, context.runStart),
       phaseErrors,
       generator: { processes: processCount, cpuMs: 0, rssBytes: 0 },
     };

@@ -11,11 +11,11 @@ import { promisify } from 'node:util';
 import { planClients, type Plan } from '../../scenarios/plan.ts';
 import { K6_ENV, planEnv, vusFor } from './config.ts';
 import { K6_SCRIPT_PATH } from './driver.ts';
+import { RUN_CONFIG_FORMAT, RUN_FILES, writeRunFile, type RunConfig } from './run-files.ts';
 
 export const K6_EXPORT_DEFAULTS = {
   archive: 'chatbench.tar',
-  /** k6 image for the runners: the release `npm run setup:k6` builds */
-  image: 'grafana/k6:1.8.1',
+  serversPlaceholder: '<ws://chat-server-1:8080>',
   resultsDir: '/results',
   resultsClaim: 'chatbench-results',
   secretName: 'chatbench',
@@ -27,8 +27,14 @@ export interface K6ExportOptions {
   clientsPerVu: number;
   outDir: string;
   k6Path: string;
+  /** the k6 that builds the archive: the runners' image is the same release */
+  k6Version: string;
   /** names the Kubernetes objects; lower-case letters, digits and dashes */
   name: string;
+  model: string;
+  cachesSettings: boolean;
+  /** the server nodes' ws:// URLs, when known now; else placeholders to fill in */
+  servers?: string[];
 }
 
 export interface K6ExportResult {
@@ -63,8 +69,23 @@ export async function exportForOperator(options: K6ExportOptions): Promise<K6Exp
     files.push(path);
   };
   write('configmap.yaml', configMapYaml(name, archive));
-  write('testrun.yaml', testRunYaml({ name, parallelism, vus, plan }));
-  write('README.txt', readme({ name, parallelism, vus, plan, clientsPerVu }));
+  const servers = options.servers?.length ? options.servers : [K6_EXPORT_DEFAULTS.serversPlaceholder];
+  write('testrun.yaml', testRunYaml({ name, parallelism, vus, plan, servers, model: options.model, cachesSettings: options.cachesSettings, k6Version: options.k6Version }));
+  const runConfig: RunConfig = {
+    format: RUN_CONFIG_FORMAT,
+    scenario: plan.scenario,
+    params: plan.params,
+    seed: plan.seed,
+    model: options.model,
+    parallelism,
+    clientsPerVu,
+    vus,
+    k6: { version: `v${options.k6Version}`, image: runnerImage(options.k6Version) },
+    servers,
+  };
+  writeRunFile(join(outDir, RUN_FILES.runConfig), runConfig);
+  files.push(join(outDir, RUN_FILES.runConfig));
+  write('README.txt', readme({ name, parallelism, vus, plan, clientsPerVu, model: options.model, k6Version: options.k6Version, servers }));
   return { files, vus };
 }
 
@@ -82,10 +103,27 @@ function configMapYaml(name: string, archive: Buffer): string {
   ].join('\n');
 }
 
-function testRunYaml({ name, parallelism, vus, plan }: { name: string; parallelism: number; vus: number; plan: Plan }): string {
-  const { resultsDir, resultsClaim, secretName, image, archive } = K6_EXPORT_DEFAULTS;
-  return `# ${plan.scenario}, seed ${plan.seed}, params ${JSON.stringify(plan.params)}: ${vus} VUs over ${parallelism} runners.
-# Set the two <...> values below. Every runner writes its samples as k6 JSON lines to the shared
+interface TestRunParts {
+  name: string;
+  parallelism: number;
+  vus: number;
+  plan: Plan;
+  servers: string[];
+  model: string;
+  cachesSettings: boolean;
+  k6Version: string;
+}
+
+/** The runners run the release that built the archive (an archive is read by its own major). */
+export function runnerImage(k6Version: string): string {
+  return `grafana/k6:${k6Version}`;
+}
+
+function testRunYaml({ name, parallelism, vus, plan, servers, model, cachesSettings, k6Version }: TestRunParts): string {
+  const { resultsDir, resultsClaim, secretName, archive } = K6_EXPORT_DEFAULTS;
+  const image = runnerImage(k6Version);
+  return `# ${plan.scenario}, seed ${plan.seed}, params ${JSON.stringify(plan.params)}: ${vus} VUs over ${parallelism} runners, model ${model}.
+# Targets k6 v${k6Version}, the release that built the archive (the image below). Set the <...> values below. Every runner writes its samples as k6 JSON lines to the shared
 # volume (one file per pod); see README.txt for how they reach the metrics store.
 apiVersion: k6.io/v1alpha1
 kind: TestRun
@@ -109,14 +147,14 @@ spec:
       - name: K6_OUT
         value: json=${resultsDir}/$(POD_NAME).json
       - name: ${K6_ENV.serverUrls}
-        value: "<ws://chat-server-1:8080,ws://chat-server-2:8080>"
+        value: "${servers.join(',')}"
       - name: ${K6_ENV.coordinator}
         value: "<http://chatbench-coordinator:7070>"
       - name: ${K6_ENV.model}
-        value: watermark
-      # true for a model whose client caches settings at login (watermark)
+        value: ${model}
+      # whether the model's client caches settings at login
       - name: ${K6_ENV.cachesSettings}
-        value: "true"
+        value: "${cachesSettings}"
       - name: ${K6_ENV.secret}
         valueFrom:
           secretKeyRef:
@@ -132,36 +170,52 @@ spec:
 `;
 }
 
-function readme({ name, parallelism, vus, plan, clientsPerVu }: { name: string; parallelism: number; vus: number; plan: Plan; clientsPerVu: number }): string {
-  return `chatbench ${plan.scenario} for the k6-operator: ${vus} VUs over ${parallelism} runners (${planClients(plan).length} simulated clients)
+interface ReadmeParts {
+  name: string;
+  parallelism: number;
+  vus: number;
+  plan: Plan;
+  clientsPerVu: number;
+  model: string;
+  k6Version: string;
+  servers: string[];
+}
+
+function readme({ name, parallelism, vus, plan, clientsPerVu, model, k6Version, servers }: ReadmeParts): string {
+  const { resultsDir, resultsClaim, secretName, archive } = K6_EXPORT_DEFAULTS;
+  const planOptions = [...Object.entries(plan.params).map(([key, value]) => `--set ${key}=${value}`), `--seed ${plan.seed}`, `--clients-per-vu ${clientsPerVu}`].join(' ');
+  return `chatbench ${plan.scenario} for the k6-operator: ${vus} VUs over ${parallelism} runners (${planClients(plan).length} simulated clients), model ${model}
+Targets k6 v${k6Version}, the release that built the archive (image ${runnerImage(k6Version)}).
 
 Files
-  ${K6_EXPORT_DEFAULTS.archive}   k6 archive: the entry script, the scenario code, the plan's parameters
-  configmap.yaml  the archive as ConfigMap "${name}"
-  testrun.yaml    TestRun "${name}" (apiVersion k6.io/v1alpha1, parallelism ${parallelism})
+  ${archive}      k6 archive: the entry script, the scenario code, the plan's parameters
+  configmap.yaml    the archive as ConfigMap "${name}"
+  testrun.yaml      TestRun "${name}" (apiVersion k6.io/v1alpha1, parallelism ${parallelism})
+  ${RUN_FILES.runConfig}   what \`chatbench k6 collect\` needs: plan, model, runners, the server nodes
 
-Before applying
-  1. Reference-server nodes reachable from the runners, started with one secret:
-       chatbench serve --model <id> --port 8080 (with CHATBENCH_SECRET set)
-     and that secret in a Secret:  kubectl create secret generic ${K6_EXPORT_DEFAULTS.secretName} --from-literal=secret=...
-  2. The database seeded with this plan's users and conversations. chatbench run seeds them
-     for its own servers; for servers of your own there is no seeding command yet.
-  3. A phase coordinator reachable from the runners: the plan has ${plan.phases.length} phases and every
-     VU of every runner must finish one before any starts the next. Serve it with the same
-     scenario options as this export:
-       chatbench k6 coordinate ${plan.scenario} ${Object.entries(plan.params).map(([key, value]) => `--set ${key}=${value}`).join(' ')} --seed ${plan.seed} --clients-per-vu ${clientsPerVu} --port 7070
-  4. A ReadWriteMany PersistentVolumeClaim "${K6_EXPORT_DEFAULTS.resultsClaim}" for the runners' JSON output.
-  5. Fill in the <...> values in testrun.yaml.
-
-Apply
-  kubectl apply -f configmap.yaml -f testrun.yaml
-
-Samples
-  k6 has no ClickHouse output. Each runner writes its samples (latency_ack, latency_delivery,
-  latency_receipt, latency_sync as raw values, action counters, client errors, the clients'
-  ticks) as JSON lines to ${K6_EXPORT_DEFAULTS.resultsDir}/<pod>.json. The local k6 driver reads such files with
-  drivers/k6/output.ts, one part per k6 process, and stores every raw sample, so quantiles over
-  all processes are exact (computed over the union, never averaged). A command that turns a
-  cluster's files plus the servers' figures into a stored run is not built yet.
+From export to gate
+  1. A fresh, empty Postgres database for the run ($DB below) and a ReadWriteMany
+     PersistentVolumeClaim "${resultsClaim}" for the runners' output.
+  2. The phase coordinator, on a host that mounts that volume at ${resultsDir}, started before the
+     nodes: it reads $DB's counters, migrates and seeds it with this plan's population, marks WAL
+     per phase and, when the runners have finished and left, reads each node's figures and writes
+     ${resultsDir}/${RUN_FILES.coordinator}:
+       chatbench k6 coordinate ${plan.scenario} ${planOptions} --model ${model} --pg-url $DB --out ${resultsDir}/${RUN_FILES.coordinator} --port 7070 ${servers.map((url) => `--server ${url}`).join(' ')}
+  3. The reference-server nodes on $DB with one secret (CHATBENCH_SECRET set), each serving its
+     figures at http://host:port/metrics:
+       chatbench serve --model ${model} --pg-url $DB --no-demo --port 8080 [--redis-url URL --node-id a]
+     and that secret in a Secret:  kubectl create secret generic ${secretName} --from-literal=secret=...
+  4. The nodes' ws:// URLs and the coordinator's URL in testrun.yaml, the nodes' URLs in ${RUN_FILES.runConfig}.
+  5. kubectl apply -f configmap.yaml -f testrun.yaml
+     Each runner writes its samples, counts, ticks and receipt log as k6 JSON lines to
+     ${resultsDir}/<pod>.json (k6 has no ClickHouse output).
+  6. When the TestRun and the coordinator have finished, stop the nodes (their open connections
+     keep Postgres's counters back), then:
+       chatbench k6 collect ${resultsDir} --run-config ${RUN_FILES.runConfig} --pg-url $DB
+     reads every runner's file, the coordinator record (with the nodes' figures) and the
+     database's counters, and stores one run (driver k6, ${parallelism} runners) with every raw sample, so
+     quantiles are exact over all runners. A runner file that is missing or cut short is named
+     and nothing is stored (--allow-incomplete stores it marked incomplete, its check failed).
+  7. chatbench gate --run <runId> --thresholds <file>   thresholds over all runners' samples
 `;
 }

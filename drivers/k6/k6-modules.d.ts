@@ -11,12 +11,16 @@ declare module 'k6/websockets' {
   export interface ErrorEvent {
     error?: string;
   }
+  export interface CloseEvent {
+    code?: number;
+  }
   export class WebSocket {
     constructor(url: string, protocols?: string | string[] | null, params?: { headers?: Record<string, string> });
     readonly readyState: number;
     send(data: string): void;
     close(code?: number): void;
-    addEventListener(event: 'open' | 'close', handler: () => void): void;
+    addEventListener(event: 'open', handler: () => void): void;
+    addEventListener(event: 'close', handler: (event?: CloseEvent) => void): void;
     addEventListener(event: 'message', handler: (event: MessageEvent) => void): void;
     addEventListener(event: 'error', handler: (event: ErrorEvent) => void): void;
   }
@@ -42,8 +46,8 @@ declare module 'k6/http' {
 declare module 'k6/execution' {
   const exec: {
     scenario: { iterationInTest: number; name: string };
-    vu: { idInTest: number; idInInstance: number };
-    test: { abort(reason?: string): void };
+    vu: { idInTest: number; idInInstance: number; metrics: { metadata: Record<string, string | undefined> } };
+    test: { abort(reason?: string): void; options: { executionSegment?: string | null } };
   };
   export default exec;
 }

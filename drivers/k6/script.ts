@@ -1,11 +1,12 @@
 // The k6 entry script: executes a chatbench plan with k6/websockets. Every VU holds a contiguous
 // block of the plan's clients (one socket each) across all phases, so a client's state (status
 // cursor, held messages) survives from one phase to the next and a reconnect resumes from its
-// cursor. Phases are kept in step across VUs, and across k6 processes run with execution
+// cursor. The clients are the shared ones (drivers/client/), the same as the Node driver's, on a
+// k6 transport. Phases are kept in step across VUs, and across k6 processes run with execution
 // segments, by a small HTTP coordinator (drivers/k6/coordinator.ts): a VU asks to start a phase,
 // runs its clients' scripts, settles them, reports the phase's action counts and waits for the
 // next start. Everything a run's results need (latency samples, action counts, client errors,
-// the clients' ticks) leaves as k6 metrics, so `--out json` carries it all.
+// the clients' ticks, the receipt log, failovers) leaves as k6 metrics, so `--out json` carries it.
 //
 // Runs inside k6 only: no Node imports; the plan is rebuilt here from (scenario, params, seed)
 // with the same scenario code the Node driver uses.
@@ -13,24 +14,20 @@ import { hmac } from 'k6/crypto';
 import exec from 'k6/execution';
 import http from 'k6/http';
 import { Counter, Trend } from 'k6/metrics';
-import { clearTimeout, setTimeout } from 'k6/timers';
-import { STATUS_RANK } from '../../reference-server/protocol.ts';
-import { placeClients } from '../../scenarios/placement.ts';
 import { planClients } from '../../scenarios/plan.ts';
 import { SCENARIOS } from '../../scenarios/registry.ts';
-import { K6_ACTIONS, K6_METRICS, readPlanEnv, readRuntimeEnv, vusFor, type RuntimeConfig } from './config.ts';
-import { VuClient } from './vu-client.ts';
+import { ClientFleet } from '../client/fleet.ts';
+import { K6_ACTIONS, K6_LOG_CHUNK, K6_METRICS, readPlanEnv, readRuntimeEnv, vusFor, type K6LogKind, type RuntimeConfig } from './config.ts';
+import { k6Transport } from './k6-transport.ts';
 
 const config = readPlanEnv(__ENV);
 const definition = SCENARIOS[config.scenario];
 if (!definition) throw new Error(`k6 script: unknown scenario "${config.scenario}"`);
 const plan = definition.plan(config.params as never, config.seed);
-// by user id, not first appearance: conversation partners (adjacent ids) share a VU, so the
-// receipt clock, which needs reader and sender in one VU, runs for them
+// by user id, not first appearance: contiguous blocks as the Node driver's workers hold them
 const clients = planClients(plan).sort((a, b) => a - b);
 const vus = vusFor(clients.length, config.clientsPerVu);
 const totalTimeoutMs = plan.phases.reduce((sum, phase) => sum + phase.timeoutMs, 0);
-const members = new Map(plan.conversations.map((conversation) => [conversation.id, conversation.members]));
 
 export const options = {
   scenarios: {
@@ -42,17 +39,13 @@ export const options = {
 const latency: Record<string, Trend> = Object.fromEntries(Object.entries(K6_METRICS.latency).map(([name, k6Name]) => [name, new Trend(k6Name, true)]));
 const actions: Record<string, Counter> = Object.fromEntries(K6_ACTIONS.map((kind) => [kind, new Counter(`${K6_METRICS.actionPrefix}${kind}`)]));
 const clientErrors = new Counter(K6_METRICS.errors);
+const clientResends = new Counter(K6_METRICS.resends);
 const ownMessages = new Counter(K6_METRICS.ownMessages);
 const ticksChecked = new Counter(K6_METRICS.ticksChecked);
 const tickMismatches = new Counter(K6_METRICS.tickMismatches);
-
-const MAX_MISMATCH_EXAMPLES = 20;
-
-interface ReceiptClock {
-  reader: number;
-  target: number;
-  sentAt: number;
-}
+const log = new Counter(K6_METRICS.log);
+const vuStart = new Counter(K6_METRICS.vuStart);
+const vuDone = new Counter(K6_METRICS.vuDone);
 
 // read on first use, in a VU: `k6 archive` runs only the init context and must not need them
 let runtimeConfig: RuntimeConfig | undefined;
@@ -78,121 +71,60 @@ async function coordinate<T>(path: string, body: unknown): Promise<T> {
   }
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number, message: () => string): Promise<T> {
-  let timer = 0;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message())), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+/** A point whose data rides in metadata, which k6 passes to the output without indexing it. */
+function withMetadata(metadata: Record<string, string>, add: () => void): void {
+  const slot = exec.vu.metrics.metadata;
+  for (const [key, value] of Object.entries(metadata)) slot[key] = value;
+  add();
+  for (const key of Object.keys(metadata)) delete slot[key];
+}
+
+function emitLog(kind: K6LogKind, numbers: number[]): void {
+  for (let start = 0; start < numbers.length; start += K6_LOG_CHUNK) {
+    withMetadata({ d: numbers.slice(start, start + K6_LOG_CHUNK).join(',') }, () => log.add(1, { kind }));
+  }
 }
 
 export default async function run(): Promise<void> {
   const vu = exec.scenario.iterationInTest;
-  const mine = clients.slice(vu * config.clientsPerVu, (vu + 1) * config.clientsPerVu);
-  const local = new Map<number, VuClient>();
-  const clocks = new Map<string, ReceiptClock[]>();
-  let phaseActions: Record<string, number> = {};
-  const count = (action: string): void => {
-    actions[action]?.add(1);
-    phaseActions[action] = (phaseActions[action] ?? 0) + 1;
-  };
-  // the Node driver's placement: with several server nodes, the same client lands on the same node
-  const urls = runtime().serverUrls;
-  const placement = placeClients(plan, urls.length);
-  for (const userId of mine) {
-    local.set(
-      userId,
-      new VuClient(userId, {
-        url: urls[placement.get(userId) ?? 0]!,
-        token: token(userId),
-        cachesSettings: runtime().cachesSettings,
-        record: (metric, valueMs) => latency[metric]!.add(Math.max(0, valueMs)),
-        count,
-        error: (code) => clientErrors.add(1, { code }),
-        readSent: (reader, conversationId, fromSeq, upToSeq) => {
-          const sentAt = Date.now();
-          for (const member of members.get(conversationId) ?? []) {
-            if (member === reader) continue;
-            const view = local.get(member)?.state.conversation(conversationId);
-            if (!view) continue;
-            let target = 0;
-            for (const seq of view.own.keys()) if (seq > fromSeq && seq <= upToSeq && seq > target) target = seq;
-            if (!target) continue;
-            const key = `${member}:${conversationId}`;
-            const pending = clocks.get(key);
-            if (pending) pending.push({ reader, target, sentAt });
-            else clocks.set(key, [{ reader, target, sentAt }]);
-          }
-        },
-        statusReceived: (client, conversationId) => {
-          const key = `${client.userId}:${conversationId}`;
-          const pending = clocks.get(key);
-          if (!pending) return;
-          const now = Date.now();
-          const left = pending.filter((clock) => {
-            if (client.state.readThrough(conversationId, clock.reader) < clock.target) return true;
-            latency['latency.receipt']!.add(Math.max(0, now - clock.sentAt));
-            return false;
-          });
-          if (left.length) clocks.set(key, left);
-          else clocks.delete(key);
-        },
-      }),
-    );
-  }
+  const identity = { vu: String(vu), segment: exec.test.options.executionSegment ?? '0:1' };
+  withMetadata(identity, () => vuStart.add(1));
+  const recoveries: number[] = [];
+  const fleet = new ClientFleet({
+    plan,
+    userIds: clients.slice(vu * config.clientsPerVu, (vu + 1) * config.clientsPerVu),
+    serverUrls: runtime().serverUrls,
+    token,
+    transport: k6Transport,
+    cachesSettings: runtime().cachesSettings,
+    sink: {
+      latency: (metric, valueMs) => latency[metric]!.add(Math.max(0, valueMs)),
+      count: (action) => actions[action]?.add(1),
+      error: (code) => clientErrors.add(1, { code }),
+      recovered: (droppedAt, syncedAt) => recoveries.push(droppedAt, syncedAt),
+      resent: (action) => clientResends.add(1, { action }),
+    },
+  });
 
-  for (const [index, phase] of plan.phases.entries()) {
+  for (const index of plan.phases.keys()) {
     const start = await coordinate<{ startAt?: number; stop?: boolean }>(`/phase/${index}/start`, { vu });
     if (start.stop || start.startAt === undefined) break;
-    const startAt = start.startAt;
-    phaseActions = {};
-    const scripts = phase.scripts.filter((script) => local.has(script.userId));
-    let done = 0;
-    let error: string | undefined;
-    try {
-      await withTimeout(
-        Promise.all(
-          scripts.map(async (script) => {
-            const client = local.get(script.userId)!;
-            if (script.readEvery) client.readEvery = script.readEvery;
-            for (const step of script.steps) await client.run(step, startAt);
-            await client.settle();
-            done += 1;
-          }),
-        ),
-        phase.timeoutMs,
-        () => `phase "${phase.name}" did not finish within ${phase.timeoutMs} ms (VU ${vu}: ${done}/${scripts.length} clients done)`,
-      );
-    } catch (failure) {
-      error = failure instanceof Error ? failure.message : String(failure);
-      clientErrors.add(1, { code: 'phase_failed' });
-    }
-    await coordinate(`/phase/${index}/done`, { vu, actions: phaseActions, ...(error ? { error } : {}) });
+    const { actions: phaseActions, error } = await fleet.runPhase(index, start.startAt);
+    await coordinate(`/phase/${index}/done`, { vu, actions: phaseActions, ...(error ? { error: `VU ${vu}: ${error}` } : {}) });
   }
 
-  reportTicks(local);
+  const ticks = fleet.ticks();
+  for (const [conversation, count] of Object.entries(ticks.ownMessages)) ownMessages.add(count, { conversation });
+  ticksChecked.add(ticks.checked);
+  for (const example of ticks.mismatches) tickMismatches.add(1, { example });
+  const receipts = fleet.receiptLog();
+  emitLog('reads', receipts.reads);
+  emitLog('seen', receipts.seen);
+  emitLog('own', receipts.own);
+  emitLog('recoveries', recoveries);
+  // the last point of a VU: a runner file without it for every VU that began is incomplete
+  withMetadata(identity, () => vuDone.add(1));
   // the driver measures this process (CPU, peak RSS) while every VU waits here
   await coordinate('/finish', { vu });
-  await Promise.all([...local.values()].map((client) => client.disconnect().catch(() => {})));
-}
-
-/** The clients' ticks against the plan, as the Node worker checks them, as metrics. */
-function reportTicks(local: Map<number, VuClient>): void {
-  let examples = 0;
-  for (const expected of plan.expected) {
-    for (const member of members.get(expected.conversationId) ?? []) {
-      const client = local.get(member);
-      const view = client?.state.conversation(expected.conversationId);
-      if (!client || !view) continue;
-      ownMessages.add(view.own.size, { conversation: String(expected.conversationId) });
-      for (const seq of view.own.keys()) {
-        ticksChecked.add(1);
-        const tick = client.state.tick(expected.conversationId, seq);
-        if (STATUS_RANK[tick] === STATUS_RANK[expected.tick]) continue;
-        const example =
-          examples++ < MAX_MISMATCH_EXAMPLES ? `user ${member} conversation ${expected.conversationId} seq ${seq}: client shows ${tick}, plan expects ${expected.tick}` : '…';
-        tickMismatches.add(1, { example });
-      }
-    }
-  }
+  await fleet.disconnectAll();
 }

@@ -4,8 +4,8 @@ import type { ChildProcess } from 'node:child_process';
 import { forkTs } from '../../reference-server/fork-ts.ts';
 import { fileURLToPath } from 'node:url';
 import { planClients } from '../../scenarios/plan.ts';
-import { sumReports } from '../outcome.ts';
-import type { DriverContext, DriverOutcome, LoadDriver } from '../types.ts';
+import { combineReports } from '../outcome.ts';
+import { generatorConfig, type DriverContext, type DriverOutcome, type LoadDriver } from '../types.ts';
 import type { ParentMessage, WorkerMessage } from './worker-protocol.ts';
 
 export const NODE_DRIVER_DEFAULTS = {
@@ -49,88 +49,88 @@ class WorkerHandle {
   }
 }
 
-export const nodeDriver: LoadDriver = {
-  id: 'node',
-  async unavailable() {
-    return undefined;
-  },
-  async execute(context: DriverContext): Promise<DriverOutcome> {
-    const clients = planClients(context.plan).length;
-    const shardCount = Math.max(1, Math.ceil(clients / NODE_DRIVER_DEFAULTS.clientsPerWorker));
-    const workers = Array.from(
-      { length: shardCount },
-      () => new WorkerHandle(forkTs(WORKER_PATH, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })),
+export interface NodeDriverOptions {
+  clientsPerWorker?: number;
+}
+
+export function createNodeDriver(options: NodeDriverOptions = {}): LoadDriver {
+  const clientsPerWorker = options.clientsPerWorker ?? NODE_DRIVER_DEFAULTS.clientsPerWorker;
+  if (!Number.isInteger(clientsPerWorker) || clientsPerWorker < 1) throw new Error(`node driver: clientsPerWorker must be a positive integer, got ${clientsPerWorker}`);
+  return {
+    id: 'node',
+    async unavailable() {
+      return undefined;
+    },
+    execute: (context) => execute(context, clientsPerWorker),
+  };
+}
+
+export const nodeDriver = createNodeDriver();
+
+async function execute(context: DriverContext, clientsPerWorker: number): Promise<DriverOutcome> {
+  const clients = planClients(context.plan).length;
+  const shardCount = Math.max(1, Math.ceil(clients / clientsPerWorker));
+  const workers = Array.from(
+    { length: shardCount },
+    () => new WorkerHandle(forkTs(WORKER_PATH, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })),
+  );
+  try {
+    await Promise.all(
+      workers.map((worker, shardIndex) => {
+        const ready = worker.next('ready');
+        worker.send({
+          type: 'init',
+          config: { ...generatorConfig(context), shardIndex, shardCount, runStart: context.runStart },
+        });
+        return ready;
+      }),
     );
-    try {
-      await Promise.all(
-        workers.map((worker, shardIndex) => {
-          const ready = worker.next('ready');
-          worker.send({
-            type: 'init',
-            config: {
-              scenario: context.plan.scenario,
-              params: context.plan.params,
-              seed: context.plan.seed,
-              model: context.model,
-              cachesSettings: context.cachesSettings,
-              serverUrls: context.serverUrls,
-              secret: context.secret,
-              shardIndex,
-              shardCount,
-              runStart: context.runStart,
-            },
+    const phaseErrors: string[] = [];
+    for (const [index, phase] of context.plan.phases.entries()) {
+      await context.onPhaseStart?.(index);
+      // a common start time in the near future, so every worker's schedule lines up
+      const startAt = Date.now() + 50;
+      const progress = new Map<number, { done: number; total: number }>();
+      const results = await Promise.all(
+        workers.map((worker, shard) => {
+          const done = worker.next('phaseDone', (message) => {
+            if (message.type !== 'progress') return;
+            progress.set(shard, message);
+            const sum = [...progress.values()].reduce((acc, entry) => ({ done: acc.done + entry.done, total: acc.total + entry.total }), { done: 0, total: 0 });
+            context.progress?.(`${phase.name}: ${sum.done}/${sum.total} clients`);
           });
-          return ready;
+          worker.send({ type: 'phase', index, startAt });
+          return done;
         }),
       );
-      const phaseErrors: string[] = [];
-      for (const [index, phase] of context.plan.phases.entries()) {
-        await context.onPhaseStart?.(index);
-        // a common start time in the near future, so every worker's schedule lines up
-        const startAt = Date.now() + 50;
-        const progress = new Map<number, { done: number; total: number }>();
-        const results = await Promise.all(
-          workers.map((worker, shard) => {
-            const done = worker.next('phaseDone', (message) => {
-              if (message.type !== 'progress') return;
-              progress.set(shard, message);
-              const sum = [...progress.values()].reduce((acc, entry) => ({ done: acc.done + entry.done, total: acc.total + entry.total }), { done: 0, total: 0 });
-              context.progress?.(`${phase.name}: ${sum.done}/${sum.total} clients`);
-            });
-            worker.send({ type: 'phase', index, startAt });
-            return done;
-          }),
-        );
-        const actions: Record<string, number> = {};
-        for (const result of results) {
-          for (const [action, count] of Object.entries(result.actions)) actions[action] = (actions[action] ?? 0) + count;
-          if (result.error) phaseErrors.push(result.error);
-        }
-        await context.onPhaseEnd?.(index, actions);
-        // a failed phase leaves later phases without the state they need
-        if (phaseErrors.length) break;
+      const actions: Record<string, number> = {};
+      for (const result of results) {
+        for (const [action, count] of Object.entries(result.actions)) actions[action] = (actions[action] ?? 0) + count;
+        if (result.error) phaseErrors.push(result.error);
       }
-      const finals = await Promise.all(
-        workers.map((worker) => {
-          const final = worker.next('final');
-          worker.send({ type: 'finish' });
-          return final;
-        }),
-      );
-      const outcome: DriverOutcome = {
-        ...sumReports(finals),
-        latency: finals.map((final) => final.latency),
-        phaseErrors,
-        recoveries: finals.flatMap((final) => final.recoveries ?? []),
-        generator: { processes: shardCount, cpuMs: 0, rssBytes: 0 },
-      };
-      for (const final of finals) {
-        outcome.generator.cpuMs += final.memory.cpuMs;
-        outcome.generator.rssBytes += final.memory.rssBytes;
-      }
-      return outcome;
-    } finally {
-      await Promise.all(workers.map((worker) => worker.stop()));
+      await context.onPhaseEnd?.(index, actions);
+      // a failed phase leaves later phases without the state they need
+      if (phaseErrors.length) break;
     }
-  },
-};
+    const finals = await Promise.all(
+      workers.map((worker) => {
+        const final = worker.next('final');
+        worker.send({ type: 'finish' });
+        return final;
+      }),
+    );
+    const outcome: DriverOutcome = {
+      ...combineReports(finals, context.model, context.runStart),
+      phaseErrors,
+      generator: { processes: shardCount, cpuMs: 0, rssBytes: 0 },
+    };
+    for (const final of finals) {
+      outcome.generator.cpuMs += final.memory.cpuMs;
+      outcome.generator.rssBytes += final.memory.rssBytes;
+    }
+    return outcome;
+  } finally {
+    await Promise.all(workers.map((worker) => worker.stop()));
+  }
+}
+

@@ -1,15 +1,10 @@
 // Messages between the Node driver and its worker processes (over the fork IPC channel).
+import type { TickReport } from '../client/fleet.ts';
+import type { ReceiptLogPart } from '../client/receipts.ts';
 import type { RecordedLatency } from '../recorder.ts';
+import type { GeneratorConfig } from '../types.ts';
 
-export interface WorkerConfig {
-  scenario: string;
-  params: Record<string, number>;
-  seed: number;
-  model: string;
-  cachesSettings: boolean;
-  /** one URL per server node; clients spread over them by scenarios/placement.ts */
-  serverUrls: string[];
-  secret: string;
+export interface WorkerConfig extends GeneratorConfig {
   shardIndex: number;
   shardCount: number;
   runStart: number;
@@ -19,13 +14,6 @@ export type ParentMessage =
   | { type: 'init'; config: WorkerConfig }
   | { type: 'phase'; index: number; startAt: number }
   | { type: 'finish' };
-
-export interface TickReport {
-  /** own messages acked per conversation, summed by the parent against the plan */
-  ownMessages: Record<string, number>;
-  checked: number;
-  mismatches: string[];
-}
 
 export type WorkerMessage =
   | { type: 'ready'; clients: number }
@@ -37,7 +25,11 @@ export type WorkerMessage =
       errors: Record<string, number>;
       latency: RecordedLatency;
       ticks: TickReport;
+      /** what receipt latency needs, matched across every worker by the driver */
+      receipts: ReceiptLogPart;
       /** failovers: when each dropped client lost its socket and was synced again (epoch ms) */
       recoveries?: { droppedAt: number; syncedAt: number }[];
+      /** frames sent again after a failover, per action */
+      resends?: Record<string, number>;
       memory: { rssBytes: number; cpuMs: number };
     };

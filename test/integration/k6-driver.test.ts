@@ -16,6 +16,7 @@ import { runModel } from '../../drivers/orchestrator.ts';
 import type { DriverOutcome, LoadDriver } from '../../drivers/types.ts';
 import { MODELS } from '../../reference-server/models/registry.ts';
 import { SCENARIOS } from '../../scenarios/registry.ts';
+import { exactFigures, nearestRank } from '../support/exact-figures.ts';
 
 const found = await locateK6();
 const missing = 'missing' in found ? found.missing : undefined;
@@ -34,35 +35,6 @@ afterAll(() => {
 async function run(scenario: string, sets: string[], driver: string, models?: string[], modelOpts?: string[]): Promise<RunResults> {
   const outcome = await runScenario({ scenario, sets, driver, models, modelOpts, pgUrl: inject('pgAdminUrl'), outDir: join(tempDir('chatbench-k6-run-'), 'run'), store: false });
   return outcome.results;
-}
-
-/**
- * What the spec defines exactly: per model, per action, every figure; ticks and DB checks; sample
- * counts. Not the reads of a first login: what it looks up depends on which peers happen to be
- * online at that instant, which varies from run to run under either driver.
- */
-function exactFigures(results: RunResults) {
-  return Object.fromEntries(
-    Object.entries(results.models).map(([model, result]) => [
-      model,
-      {
-        actions: Object.fromEntries(
-          Object.entries(result.actions).map(([kind, figures]) => [kind, kind === 'connect' ? { count: figures.count, 'db.rows_written': figures['db.rows_written'] } : figures]),
-        ),
-        ticks: result.check.ticks_consistent,
-        examples: result.check.examples,
-        messagesChecked: result.check.messages_checked,
-        db: result.db.consistent,
-        clientErrors: Object.keys(result.errors).filter((code) => code.startsWith('client.')),
-        samples: result.samples,
-      },
-    ]),
-  );
-}
-
-/** Nearest rank (the store's and the HDR histograms' definition): the value at rank ceil(q·n). */
-function nearestRank(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length - 1e-9))) - 1]!;
 }
 
 describe.runIf(!missing || process.env.CI === 'true')('k6 driver', () => {
@@ -90,21 +62,25 @@ describe.runIf(!missing || process.env.CI === 'true')('k6 driver', () => {
     }, 180_000);
   }
 
-  it('two k6 processes with their own execution segments feed one run with exact quantiles over both', async () => {
+  it('two k6 processes with their own execution segments feed one run with exact quantiles over both, receipts timed across them', async () => {
     const scenario = 'vacation-backlog';
-    const params = { pairs: 6, backlog: 8, sendRate: 2000, returnWindow: 0, leave: 0 };
+    const params = { pairs: 5, backlog: 8, sendRate: 2000, returnWindow: 0, leave: 0 };
     const plan = SCENARIOS[scenario]!.plan(params as never, 1);
     let captured: DriverOutcome | undefined;
-    // 12 clients, 4 per VU: 3 VUs, split by the segments 0:1/2 and 1/2:1
-    const k6 = createK6Driver({ processes: 2, clientsPerVu: 4 });
+    // 10 clients, 5 per VU: 2 VUs, one per process (segments 0:1/2 and 1/2:1); the pair of users
+    // 5 and 6 is split between them, so its receipt is only known by matching both processes' logs
+    const k6 = createK6Driver({ processes: 2, clientsPerVu: 5 });
     const driver: LoadDriver = { ...k6, execute: async (context) => (captured = await k6.execute(context)) };
     const { result, samples } = await runModel({ model: MODELS.watermark!, plan, driver, pgAdminUrl: inject('pgAdminUrl'), postgresEmbedded: true, nodes: 1, secret: 'k6-segments-secret' });
     expect({ ticks: result.check.ticks_consistent, examples: result.check.examples, db: result.db.consistent }).toEqual({ ticks: true, examples: [], db: true });
     expect(result.actions.send?.count).toBe(params.pairs * params.backlog);
     expect(result.actions.read?.['db.rows_written']).toBe(params.pairs);
-    // both processes recorded samples: one part each
-    expect(captured!.latency).toHaveLength(2);
+    // one receipt per pair, the split one included, and none missing
+    expect(result.latency['latency.receipt']).toMatchObject({ count: params.pairs, missing: 0 });
+    // a part per process with its own samples, and the receipts matched across both
+    expect(captured!.latency).toHaveLength(3);
     for (const part of captured!.latency) expect(part.samples.length).toBeGreaterThan(0);
+    expect(captured!.latency[2]!.samples.map((sample) => sample.metric)).toEqual(Array(params.pairs).fill('latency.receipt'));
     expect(captured!.generator.processes).toBe(2);
 
     const store = await openStore({ dataDir: join(tempDir('chatbench-k6-store-'), 'store') });

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configEnv, readPlanEnv, readRuntimeEnv, vusFor } from '../../drivers/k6/config.ts';
 import { PhaseCoordinator } from '../../drivers/k6/coordinator.ts';
-import { executionSegments } from '../../drivers/k6/driver.ts';
+import { locateK6 } from '../../drivers/k6/binary.ts';
+import { executionSegments, k6RunArgs } from '../../drivers/k6/driver.ts';
+import { runnerImage } from '../../drivers/k6/export.ts';
 import { readK6Output } from '../../drivers/k6/output.ts';
 
 async function post(url: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -67,6 +69,25 @@ describe('k6 driver without k6', () => {
       expect((await post(`${url}/phase/0/start`, { vu: 7 })).status).toBe(400);
     } finally {
       await coordinator.close();
+    }
+  });
+
+  it('k6 2.x given by K6_BIN: found with its version, run without the REST API flag 1.x needs, its own runner image', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chatbench-k6-bin-'));
+    try {
+      const fake = (version: string) => {
+        const path = join(dir, `k6-${version}`);
+        writeFileSync(path, `#!/bin/sh\necho "k6 v${version} (go1.26.8, linux/amd64)"\n`, { mode: 0o755 });
+        return path;
+      };
+      expect(await locateK6({ K6_BIN: fake('2.0.0') })).toEqual({ path: join(dir, 'k6-2.0.0'), version: '2.0.0' });
+      expect(await locateK6({ K6_BIN: fake('0.52.0') })).toEqual({ missing: expect.stringMatching(/is k6 0\.52\.0; TypeScript scenarios need k6 >= 1\.0/) });
+      // 1.x starts its REST API unless told not to; 2.x only when asked (and --address is unchanged)
+      expect(k6RunArgs({ outFile: 'o.json', version: '1.8.1' })).toContain('--address=');
+      expect(k6RunArgs({ outFile: 'o.json', version: '2.0.0' }).filter((arg) => arg.startsWith('--address'))).toEqual([]);
+      expect(runnerImage('2.0.0')).toBe('grafana/k6:2.0.0');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

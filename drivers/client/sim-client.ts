@@ -1,12 +1,15 @@
-// One simulated chat user on a real WebSocket: executes plan steps, behaves like a real client
-// (cumulative delivery acks, ticks derived from pushes, settings cached at login when the model's
-// client does so, reconnect from its cursor) and records what it did and how long things took.
-import WebSocket from 'ws';
+// One simulated chat user, written once for both drivers against a small Transport (`ws` in the
+// Node driver, `k6/websockets` in k6). It executes plan steps and behaves like a real client:
+// cumulative delivery acks, ticks derived from pushes, settings cached at login when the model's
+// client does so, reconnect from its cursor, failover to the next node with unacked sends resent
+// by tempId, and it logs what receipt latency needs (drivers/client/receipts.ts).
+// No Node or k6 imports.
 import type { ActionKind } from '../../analysis/metric-names.ts';
 import type { ClientFrame, ServerFrame } from '../../reference-server/protocol.ts';
 import type { Step } from '../../scenarios/plan.ts';
 import { ClientState, messageBody } from '../client-state.ts';
-import type { LatencyRecorder } from '../recorder.ts';
+import { ALL_READERS, type ReceiptLogPart } from './receipts.ts';
+import type { ClientSocket, SocketEvents, Transport } from './transport.ts';
 
 export const SIM_CLIENT_DEFAULTS = {
   /** how long a client keeps trying to reach a node (any node) before its step fails */
@@ -15,42 +18,62 @@ export const SIM_CLIENT_DEFAULTS = {
   reconnectBackoffMaxMs: 1000,
 };
 
-export interface ClientEnvironment {
-  url: string;
-  /** every node's URL, home first: where to go when the home node is gone */
-  urls?: string[];
-  /** the socket dropped unexpectedly and the client is synced again (failover) */
-  recovered?(droppedAt: number, syncedAt: number): void;
-  token: string;
-  cachesSettings: boolean;
-  recorder: LatencyRecorder;
+/** Where a client's figures go: a latency recorder and counters in Node, k6 metrics in k6. */
+export interface ClientSink {
+  latency(metric: 'latency.ack' | 'latency.delivery' | 'latency.sync', valueMs: number): void;
   count(action: ActionKind): void;
   error(code: string): void;
-  /** a read ack left this client: other local clients who sent the covered messages start a receipt clock */
-  readSent(reader: number, conversationId: number, fromSeq: number, upToSeq: number): void;
-  /** a status frame arrived at this client: pending receipt clocks may stop */
-  statusReceived(client: SimClient, conversationId: number): void;
+  /** the socket dropped unexpectedly and the client is synced again (failover) */
+  recovered(droppedAt: number, syncedAt: number): void;
+  /**
+   * a frame sent again after a failover (a send by its tempId, a delivered or read ack): the
+   * server counts its statements, so it is reported as a figure of its own, not hidden
+   */
+  resent(action: 'send' | 'deliver' | 'read'): void;
 }
 
-export class SimClient {
+/** Shared by every client of one load-generator process. */
+export interface ClientContext {
+  transport: Transport;
+  cachesSettings: boolean;
+  sink: ClientSink;
+  receipts: ReceiptLogPart;
+}
+
+interface PendingSend {
+  scheduledAt: number;
+  conversationId: number;
+  body: string;
+  resolve: () => void;
+}
+
+export class SimClient implements SocketEvents {
   readonly state: ClientState;
-  private ws: WebSocket | undefined;
+  private socket: ClientSocket | undefined;
   private waiters: { check: () => boolean; resolve: () => void }[] = [];
-  private pendingAcks = new Map<string, { scheduledAt: number; conversationId: number; body: string; resolve: () => void }>();
-  private replies = new Map<string, (frame: ServerFrame) => void>();
+  private readonly pendingAcks = new Map<string, PendingSend>();
+  private readonly replies = new Map<string, (frame: ServerFrame) => void>();
   private tempCounter = 0;
   /** set while reconnecting after an unexpected drop; frames meanwhile are resent once synced */
   private recovering: Promise<void> | undefined;
   private dropWaiters: (() => void)[] = [];
+  /** while a connection syncs: fails the sync when the socket closes first */
+  private syncFailed: ((error: Error) => void) | undefined;
+  private closeWaiter: (() => void) | undefined;
   private leaving = false;
   private urlIndex = 0;
   /** 1:1 chats open on screen: the server pushes the peer's presence to them until the client leaves */
   private readonly onScreen = new Set<number>();
+  /** per conversation, per reader: the read-through last logged for receipts (senders only) */
+  private readSeen: Map<number, Map<number, number>> | undefined;
   readEvery: { conversationId: number; every: number } | undefined;
 
   constructor(
     readonly userId: number,
-    private readonly env: ClientEnvironment,
+    /** every node's URL, home first: where to go when the home node is gone */
+    private readonly urls: string[],
+    private readonly token: string,
+    private readonly context: ClientContext,
   ) {
     this.state = new ClientState(userId);
   }
@@ -65,9 +88,12 @@ export class SimClient {
         return this.sendScheduled(step.conversationId, step.at.map((offset) => phaseStart + offset));
       case 'awaitReceived':
         return this.until(() => (this.state.conversation(step.conversationId)?.receivedFromOthers ?? 0) >= step.count);
-      case 'open':
-        if (step.at) await sleepUntil(phaseStart + step.at);
-        return this.open(step.conversationId);
+      case 'open': {
+        // receipt latency runs from the read's scheduled time, or from when its step began
+        const scheduledAt = step.at ? phaseStart + step.at : Date.now();
+        await sleepUntil(scheduledAt);
+        return this.open(step.conversationId, scheduledAt);
+      }
       case 'toggle':
         return this.toggle(step.readReceipts);
       case 'readBy':
@@ -80,18 +106,14 @@ export class SimClient {
     }
   }
 
-  private get urls(): string[] {
-    return this.env.urls?.length ? this.env.urls : [this.env.url];
-  }
-
   private async connect(scheduledAt: number): Promise<void> {
     await sleepUntil(scheduledAt);
     this.leaving = false;
     const reconnect = this.state.statusCursor !== undefined;
     await this.connectAnywhere(false);
-    this.env.count(reconnect ? 'reconnect' : 'connect');
+    this.context.sink.count(reconnect ? 'reconnect' : 'connect');
     // status frames precede `synced`, so every tick is correct from this moment
-    if (reconnect) this.env.recorder.record('latency.sync', Date.now() - scheduledAt);
+    if (reconnect) this.context.sink.latency('latency.sync', Date.now() - scheduledAt);
   }
 
   /**
@@ -107,10 +129,10 @@ export class SimClient {
         await this.connectOnce(url, afterDrop);
         return;
       } catch (error) {
-        this.env.error('connect_failed');
+        this.context.sink.error('connect_failed');
         this.urlIndex += 1;
         if (Date.now() + backoff > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, backoff));
+        await sleepUntil(Date.now() + backoff);
         backoff = Math.min(backoff * 2, SIM_CLIENT_DEFAULTS.reconnectBackoffMaxMs);
       }
     }
@@ -118,53 +140,74 @@ export class SimClient {
 
   private async connectOnce(url: string, afterDrop: boolean): Promise<void> {
     const reconnect = this.state.statusCursor !== undefined;
-    const ws = new WebSocket(`${url}/?token=${encodeURIComponent(this.env.token)}`, { perMessageDeflate: false });
-    this.ws = ws;
-    ws.on('message', (data) => this.onFrame(JSON.parse(data.toString()) as ServerFrame));
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    ws.on('error', () => this.env.error('socket'));
-    const closed = new Promise<never>((_, reject) => ws.once('close', (code) => reject(new Error(`${url} closed the connection (${code}) before sync`))));
-    closed.catch(() => {});
+    const socket = await this.context.transport.connect(`${url}/?token=${encodeURIComponent(this.token)}`, this);
+    this.socket = socket;
     this.state.synced = false;
+    const closedFirst = new Promise<never>((_, reject) => (this.syncFailed = reject));
+    closedFirst.catch(() => {});
     this.send({
       type: 'sync',
       ...(reconnect ? { statusCursor: this.state.statusCursor, lastSeqs: this.state.lastSeqs() } : {}),
-      ...(this.env.cachesSettings ? { wantSettings: true } : {}),
+      ...(this.context.cachesSettings ? { wantSettings: true } : {}),
     });
-    await Promise.race([this.until(() => this.state.synced), closed]);
-    ws.on('close', () => this.onDrop(ws));
-    for (const [tempId, pending] of this.pendingAcks) this.send({ type: 'send', tempId, conversationId: pending.conversationId, body: pending.body });
+    try {
+      await Promise.race([this.until(() => this.state.synced), closedFirst]);
+    } finally {
+      this.syncFailed = undefined;
+    }
+    for (const [tempId, pending] of this.pendingAcks) {
+      this.send({ type: 'send', tempId, conversationId: pending.conversationId, body: pending.body });
+      if (afterDrop) this.context.sink.resent('send');
+    }
     // acks and sends a dropped connection may have lost: the server dedups sends by tempId and
     // treats an ack it already has as a no-op, so resending is safe (at-least-once). A client
     // that left on purpose settled first and has nothing to resend.
     if (!afterDrop) return;
     for (const conversationId of this.onScreen) this.send({ type: 'open_conversation', conversationId });
     for (const view of this.state.conversations.values()) {
-      if (view.deliveredAcked > 0) this.send({ type: 'delivered', conversationId: view.id, upToSeq: view.deliveredAcked });
-      if (view.readAcked > 0) this.send({ type: 'read', conversationId: view.id, upToSeq: view.readAcked });
+      if (view.deliveredAcked > 0) {
+        this.send({ type: 'delivered', conversationId: view.id, upToSeq: view.deliveredAcked });
+        this.context.sink.resent('deliver');
+      }
+      if (view.readAcked > 0) {
+        this.send({ type: 'read', conversationId: view.id, upToSeq: view.readAcked });
+        this.context.sink.resent('read');
+      }
     }
   }
 
+  onSocketError(): void {
+    this.context.sink.error('socket');
+  }
+
+  onClosed(socket: ClientSocket, code: number): void {
+    if (socket !== this.socket) return;
+    if (this.syncFailed) return this.syncFailed(new Error(`user ${this.userId}: the server closed the connection (${code}) before sync`));
+    if (this.closeWaiter) {
+      const done = this.closeWaiter;
+      this.closeWaiter = undefined;
+      return done();
+    }
+    this.onDrop();
+  }
+
   /** an unexpected close: reconnect (to the next node) with the cursor, unless leaving on purpose */
-  private onDrop(ws: WebSocket): void {
-    if (this.leaving || ws !== this.ws || this.recovering) return;
+  private onDrop(): void {
+    if (this.leaving || this.recovering) return;
     const droppedAt = Date.now();
-    this.env.error('dropped');
+    this.context.sink.error('dropped');
     this.state.synced = false;
     for (const waiter of this.dropWaiters.splice(0)) waiter();
     this.urlIndex += 1;
     this.recovering = this.connectAnywhere(true)
       .then(() => {
-        this.env.count('reconnect');
-        this.env.recovered?.(droppedAt, Date.now());
+        this.context.sink.count('reconnect');
+        this.context.sink.recovered(droppedAt, Date.now());
       })
       .finally(() => {
         this.recovering = undefined;
       });
-    this.recovering.catch(() => this.env.error('reconnect_failed'));
+    this.recovering.catch(() => this.context.sink.error('reconnect_failed'));
   }
 
   /** resolves at the next unexpected drop */
@@ -176,7 +219,7 @@ export class SimClient {
   private async request(frame: ClientFrame, type: ServerFrame['type']): Promise<void> {
     for (;;) {
       if (this.recovering) await this.recovering;
-      if (this.ws?.readyState !== WebSocket.OPEN) return;
+      if (!this.socket?.isOpen) return;
       const reply = this.expectReply(type);
       const dropped = this.nextDrop();
       this.send(frame);
@@ -193,19 +236,19 @@ export class SimClient {
     await this.request({ type: 'ping' }, 'pong');
   }
 
-  private async disconnect(): Promise<void> {
-    const ws = this.ws;
-    if (!ws || ws.readyState === WebSocket.CLOSED) return;
+  async disconnect(): Promise<void> {
+    if (!this.socket || this.socket.isClosed) return;
     await this.settle();
     this.leaving = true;
     this.onScreen.clear();
-    await new Promise<void>((resolve) => {
-      const current = this.ws!;
-      if (current.readyState === WebSocket.CLOSED) return resolve();
-      current.once('close', () => resolve());
-      current.close();
-    });
-    this.ws = undefined;
+    const socket = this.socket;
+    if (!socket.isClosed) {
+      await new Promise<void>((resolve) => {
+        this.closeWaiter = resolve;
+        socket.close();
+      });
+    }
+    this.socket = undefined;
   }
 
   private async sendScheduled(conversationId: number, times: number[]): Promise<void> {
@@ -216,32 +259,32 @@ export class SimClient {
       const body = messageBody(scheduledAt);
       acks.push(new Promise<void>((resolve) => this.pendingAcks.set(tempId, { scheduledAt, conversationId, body, resolve })));
       this.send({ type: 'send', tempId, conversationId, body });
-      this.env.count('send');
+      this.context.sink.count('send');
     }
     await Promise.all(acks);
   }
 
-  private async open(conversationId: number): Promise<void> {
-    this.env.count('open');
+  private open(conversationId: number, scheduledAt: number): void {
+    this.context.sink.count('open');
     const view = this.state.conversation(conversationId);
     if (view?.kind === 'direct' && !this.onScreen.has(conversationId)) {
       this.onScreen.add(conversationId);
       this.send({ type: 'open_conversation', conversationId });
     }
     const from = view?.readAcked ?? 0;
-    const frame = this.state.open(conversationId, this.env.cachesSettings);
+    const frame = this.state.open(conversationId, this.context.cachesSettings);
     if (!frame || frame.type !== 'read') return;
     this.send(frame);
     // a client that does not cache its setting still sends; the read only counts when receipts are on
     if (this.state.readReceipts !== false) {
-      this.env.count('read');
-      this.env.readSent(this.userId, conversationId, from, frame.upToSeq);
+      this.context.sink.count('read');
+      this.context.receipts.reads.push(conversationId, this.userId, from, frame.upToSeq, scheduledAt);
     }
   }
 
   private async toggle(readReceipts: boolean): Promise<void> {
     await this.request({ type: 'set_settings', readReceipts }, 'settings');
-    this.env.count('toggle');
+    this.context.sink.count('toggle');
   }
 
   private async readBy(conversationId: number): Promise<void> {
@@ -249,36 +292,43 @@ export class SimClient {
     const lastOwn = view ? Math.max(0, ...view.own.keys()) : 0;
     if (!lastOwn) return;
     await this.request({ type: 'read_by', conversationId, seq: lastOwn }, 'read_by');
-    this.env.count('read_by');
+    this.context.sink.count('read_by');
   }
 
   private expectReply(type: ServerFrame['type']): Promise<ServerFrame> {
     return new Promise((resolve) => this.replies.set(type, resolve));
   }
 
+  onText(_socket: ClientSocket, text: string): void {
+    this.onFrame(JSON.parse(text) as ServerFrame);
+  }
+
   private onFrame(frame: ServerFrame): void {
     const now = Date.now();
     const result = this.state.apply(frame);
+    const sink = this.context.sink;
     if (frame.type === 'ack') {
       const pending = this.pendingAcks.get(frame.tempId);
       if (pending) {
         this.pendingAcks.delete(frame.tempId);
         this.state.ownSent(frame.conversationId, frame.seq, pending.scheduledAt);
-        this.env.recorder.record('latency.ack', now - pending.scheduledAt);
+        sink.latency('latency.ack', now - pending.scheduledAt);
         pending.resolve();
       }
     } else if (frame.type === 'error') {
-      this.env.error(frame.code);
-    } else if (frame.type === 'status' || frame.type === 'status_update') {
-      this.env.statusReceived(this, frame.conversationId);
+      sink.error(frame.code);
+    } else if (frame.type === 'status') {
+      if (frame.status === 'read') this.logReadSeen(frame.conversationId, frame.userId, now);
+    } else if (frame.type === 'status_update') {
+      this.logReadSeen(frame.conversationId, frame.userId ?? ALL_READERS, now);
     }
     for (const delivered of result.delivered) {
-      if (Number.isFinite(delivered.scheduledAt)) this.env.recorder.record('latency.delivery', now - delivered.scheduledAt);
+      if (Number.isFinite(delivered.scheduledAt)) sink.latency('latency.delivery', now - delivered.scheduledAt);
     }
-    if (result.duplicates) this.env.error('duplicate_delivery');
+    if (result.duplicates) sink.error('duplicate_delivery');
     for (const reply of result.replies) {
       this.send(reply);
-      this.env.count('deliver');
+      sink.count('deliver');
     }
     const waiting = this.replies.get(frame.type);
     if (waiting) {
@@ -295,16 +345,38 @@ export class SimClient {
     }
   }
 
+  /** a sender saw a read status: logs how far `reader` has now read its messages, when that grew */
+  private logReadSeen(conversationId: number, reader: number, at: number): void {
+    const view = this.state.conversation(conversationId);
+    if (!view || view.own.size === 0) return;
+    const through = reader === ALL_READERS ? view.floor.r : this.state.readThrough(conversationId, reader);
+    let byReader = (this.readSeen ??= new Map()).get(conversationId);
+    if (!byReader) this.readSeen.set(conversationId, (byReader = new Map()));
+    if (through <= (byReader.get(reader) ?? 0)) return;
+    byReader.set(reader, through);
+    this.context.receipts.seen.push(conversationId, this.userId, reader, through, at);
+  }
+
+  /** own seqs per conversation, for matching receipts after the run */
+  logOwn(): void {
+    for (const view of this.state.conversations.values()) {
+      if (view.own.size === 0) continue;
+      const own = this.context.receipts.own;
+      own.push(view.id, this.userId, view.own.size);
+      for (const seq of view.own.keys()) own.push(seq);
+    }
+  }
+
   private maybeReadEvery(frame: ServerFrame): void {
     if (!this.readEvery || (frame.type !== 'msg' && frame.type !== 'ack' && frame.type !== 'sync_batch')) return;
     const view = this.state.conversation(this.readEvery.conversationId);
-    if (view && view.seenSinceOpen >= this.readEvery.every) void this.open(view.id);
+    if (view && view.seenSinceOpen >= this.readEvery.every) this.open(view.id, Date.now());
   }
 
   private send(frame: ClientFrame): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+    if (this.socket?.isOpen) this.socket.send(JSON.stringify(frame));
     // while failing over, sends and acks wait to be resent once synced again
-    else if (!this.recovering) this.env.error('send_while_closed');
+    else if (!this.recovering) this.context.sink.error('send_while_closed');
   }
 
   private until(check: () => boolean): Promise<void> {
@@ -313,6 +385,7 @@ export class SimClient {
   }
 }
 
+/** Global timers: Node and k6 (>= 1.0) both have them. */
 export function sleepUntil(epochMs: number): Promise<void> {
   const delay = epochMs - Date.now();
   return delay > 0 ? new Promise((resolve) => setTimeout(resolve, delay)) : Promise.resolve();

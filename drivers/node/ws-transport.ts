@@ -1,0 +1,73 @@
+// The shared client's transport on `ws`. One listener function per event for every socket of the
+// process: the socket's owner is found through a property on the socket, not a closure per client.
+import WebSocket from 'ws';
+import type { ClientSocket, SocketEvents, Transport } from '../client/transport.ts';
+
+const OWNER = Symbol('chatbench.socket');
+
+type OwnedWebSocket = WebSocket & { [OWNER]?: WsSocket };
+
+class WsSocket implements ClientSocket {
+  constructor(
+    readonly ws: WebSocket,
+    readonly events: SocketEvents,
+  ) {}
+
+  send(text: string): void {
+    this.ws.send(text);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+
+  get isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  get isClosed(): boolean {
+    return this.ws.readyState === WebSocket.CLOSED;
+  }
+}
+
+function onMessage(this: OwnedWebSocket, data: WebSocket.RawData): void {
+  const socket = this[OWNER]!;
+  socket.events.onText(socket, data.toString());
+}
+
+function onClose(this: OwnedWebSocket, code: number): void {
+  const socket = this[OWNER]!;
+  socket.events.onClosed(socket, code);
+}
+
+function onError(this: OwnedWebSocket): void {
+  const socket = this[OWNER]!;
+  socket.events.onSocketError(socket);
+}
+
+function ignore(): void {}
+
+export const wsTransport: Transport = {
+  connect(url, events) {
+    const ws: OwnedWebSocket = new WebSocket(url, { perMessageDeflate: false });
+    const socket = new WsSocket(ws, events);
+    ws[OWNER] = socket;
+    ws.on('message', onMessage);
+    return new Promise<ClientSocket>((resolve, reject) => {
+      const failed = (error: Error) => {
+        ws.off('open', opened);
+        // a failed socket may report more than one error: none may go unheard
+        ws.on('error', ignore);
+        reject(error);
+      };
+      const opened = () => {
+        ws.off('error', failed);
+        ws.on('error', onError);
+        ws.on('close', onClose);
+        resolve(socket);
+      };
+      ws.once('open', opened);
+      ws.once('error', failed);
+    });
+  },
+};
