@@ -204,6 +204,24 @@ describe('write-behind flushes', () => {
     expect(truth.tuplesWritten).toBe(truth.appRowsWritten);
   });
 
+  it('drains on POST /drain, as a run engine on another machine (k6 coordinate) asks it to', async () => {
+    const run = await startTestServer('write-behind', population, options);
+    const sender = await run.connect(1);
+    await sender.sync();
+    await sender.sendMessage(DIRECT.id, 'x');
+    const reader = await run.connect(2);
+    await reader.sync();
+    reader.send({ type: 'read', conversationId: DIRECT.id, upToSeq: 1 });
+    await reader.settle();
+    expect(run.server.metrics().db.flush).toBeUndefined();
+    const response = await fetch(`http://127.0.0.1:${run.server.port}/drain`, { method: 'POST' });
+    expect(response.status).toBe(204);
+    expect(run.server.metrics().db.flush).toMatchObject({ statements: 1, rowsWritten: 1 });
+    // a model that buffers nothing drains as a no-op
+    const naive = await startTestServer('naive', population);
+    expect((await fetch(`http://127.0.0.1:${naive.server.port}/drain`, { method: 'POST' })).status).toBe(204);
+  });
+
   it('writes what it still buffers when the server stops gracefully (only a crash loses the window)', async () => {
     const run = await startTestServer('write-behind', population, options);
     const sender = await run.connect(1);
