@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     globalSetup: ['test/global-setup.ts'],
+    // the test folder's own model joins the registry in every test file (see test/setup/models.ts)
+    setupFiles: ['test/setup/models.ts'],
   },
 });

@@ -3,7 +3,9 @@
 
 // `connect` is a first login (no local state to sync) and `read_by` a "read by X of Y" query:
 // both are extras beyond the spec's six, kept apart so they do not dilute `reconnect` or `read`.
-export const ACTION_KINDS = ['send', 'deliver', 'read', 'reconnect', 'toggle', 'open', 'connect', 'read_by'] as const;
+// `flush` is the one action a server does on its own: a buffering model (write-behind) writing
+// what its acks left in memory; its count is the number of flushes that wrote anything.
+export const ACTION_KINDS = ['send', 'deliver', 'read', 'reconnect', 'toggle', 'open', 'connect', 'read_by', 'flush'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
 export const ACTION_FIGURES = [

@@ -82,8 +82,19 @@ export const timelinePointSchema = z.object({
   bytes_pushed: count,
 });
 
+/** A node lost mid-run (`--kill-node-at`); fields beyond these are kept as they are. */
+export const recoverySchema = z.looseObject({
+  killed_node: z.string().nullable().optional(),
+  /** what the killed node's model held acknowledged but not yet in Postgres, at the instant it died */
+  pending_at_kill: z.object({ marks: count, receipts: count }).optional(),
+});
+
 export const modelResultSchema = z.object({
+  /** the model's options as the run used them (defaults included) */
+  options: z.record(z.string(), z.number()).optional(),
   actions: z.partialRecord(z.enum(ACTION_KINDS), actionFiguresSchema),
+  /** rows written for delivered/read acks (by the acks or by flushes), per ack */
+  receipts: z.object({ acks: count, rows_written: count, rows_per_ack: z.number().nonnegative().nullable() }).optional(),
   /** nearest rank over the raw samples (analysis/quantiles.ts), the one definition everywhere */
   latency: z.partialRecord(z.enum(LATENCY_METRICS), latencySummarySchema),
   /** the same samples as merged HDR histograms, labelled: not the source of any quantile shown */
@@ -97,6 +108,10 @@ export const modelResultSchema = z.object({
     messages_checked: count.optional(),
     mismatches: count.optional(),
     examples: z.array(z.string()).optional(),
+    /** messages whose stored tick is below the tick their sender was pushed and shows */
+    acked_receipts_lost: count.optional(),
+    /** messages compared for it (all of them after a node was killed, else a sample) */
+    acked_receipts_checked: count.optional(),
   }),
   server: z
     .object({
@@ -112,6 +127,7 @@ export const modelResultSchema = z.object({
   wallMs: z.number().nonnegative().optional(),
   /** raw latency samples recorded by the driver, per metric; the store must hold exactly these */
   samples: z.record(z.string(), count).optional(),
+  recovery: recoverySchema.optional(),
 });
 
 export const machineSchema = z.object({
@@ -137,6 +153,8 @@ export const resultsSchema = z.object({
   command: z.string().optional(),
   /** set when this run is one point of a sweep: the same id across the sweep's runs */
   sweepId: z.string().optional(),
+  /** the model every other is compared against (`--baseline`; default: the first listed) */
+  baseline: z.string().optional(),
   /** k6 runs: load-generator processes (runners) whose samples the run holds */
   runners: count.optional(),
   /** a run brought back with parts missing (`k6 collect --allow-incomplete`): what was missing */

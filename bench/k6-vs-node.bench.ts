@@ -46,7 +46,7 @@ export default async function k6VsNode({ runs, log }: { runs: number; log: (line
       for (let run = 0; run < runs; run++) {
         let outcome: DriverOutcome | undefined;
         const capturing: LoadDriver = { ...driver, execute: async (context) => (outcome = await driver.execute(context)) };
-        const { result } = await runModel({ model: MODELS.watermark!(), plan, driver: capturing, pgAdminUrl: postgres.url, postgresEmbedded: postgres.embedded, nodes: 1, secret: 'bench-k6-vs-node' });
+        const { result } = await runModel({ model: MODELS.watermark!, plan, driver: capturing, pgAdminUrl: postgres.url, postgresEmbedded: postgres.embedded, nodes: 1, secret: 'bench-k6-vs-node' });
         const delivered = result.latency['latency.delivery']?.count ?? 0;
         if (!result.check.ticks_consistent || delivered !== PARAMS.messages * (PARAMS.members - 1)) {
           throw new Error(`${driverId}: the run is inconsistent (${delivered} deliveries; ${result.check.examples?.join('; ')})`);

@@ -1,13 +1,15 @@
 // Options shared by run and sweep, parsed and validated at the boundary.
 import { Option, type Command } from 'commander';
 import { driverIds } from '../drivers/registry.ts';
-import { modelIds } from '../reference-server/models/registry.ts';
+import { DEFAULT_MODELS, modelIds } from '../reference-server/models/registry.ts';
 import { UsageError } from './exit-codes.ts';
 import type { RunOptions } from './run-scenario.ts';
 import { storeOptionsFrom, type StoreCliOptions } from './store-options.ts';
 
 export interface RunCliOptions {
   models?: string;
+  baseline?: string;
+  modelOpt: string[];
   set: string[];
   seed?: string;
   driver?: string;
@@ -23,7 +25,9 @@ export interface RunCliOptions {
 
 export function addRunOptions(command: Command): Command {
   return command
-    .option('--models <ids>', `comma-separated models (${modelIds().join(', ')})`)
+    .option('--models <ids>', `comma-separated models (${modelIds().join(', ')}; default ${DEFAULT_MODELS.join(',')})`)
+    .option('--baseline <id>', 'the model the others are compared against (default: the first of --models)')
+    .option('--model-opt <model.option=value>', 'a model option, e.g. write-behind.flushMs=500 (repeatable; see chatbench list)', (value: string, previous: string[]) => [...previous, value], [])
     .option('--set <key=value>', 'set a scenario parameter (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
     .option('--seed <n>', 'seed: the same seed makes the same plan', '1')
     .addOption(new Option('--driver <id>', `load driver (${driverIds().join(', ')})`).default('node'))
@@ -58,6 +62,8 @@ export function runOptionsFrom(scenario: string, options: RunCliOptions & StoreC
     sets: options.set,
     seed: parseInteger('--seed', options.seed, 1),
     models: parseModels(options.models),
+    baseline: options.baseline,
+    modelOpts: options.modelOpt,
     driver: options.driver,
     nodes: parseInteger('--nodes', options.nodes, 1),
     pgUrl: options.pgUrl ?? process.env.CHATBENCH_PG_URL,

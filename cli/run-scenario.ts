@@ -16,6 +16,7 @@ import { checkRedis, RedisUnavailableError } from '../reference-server/cluster/r
 import { redisServerBinary, startRedisServer, type RedisServerHandle } from '../reference-server/cluster/redis-server.ts';
 import { connectPostgres, postgresVersion, redactUrl, type PostgresHandle } from '../reference-server/db/postgres.ts';
 import { MODELS, DEFAULT_MODELS, modelIds } from '../reference-server/models/registry.ts';
+import { modelOptionFlags, ModelOptionError, resolveModelOptions, type ModelOptions } from '../reference-server/models/options.ts';
 import { ParamError, resolveParams, type ScenarioDefinition } from '../scenarios/define.ts';
 import { SCENARIOS, scenarioIds } from '../scenarios/registry.ts';
 import { CliError, UsageError } from './exit-codes.ts';
@@ -33,6 +34,10 @@ export interface RunOptions {
   sets?: string[];
   seed?: number;
   models?: string[];
+  /** the model the others are compared against; default: the first of `models` */
+  baseline?: string;
+  /** `<model>.<option>=<value>` strings as given to --model-opt */
+  modelOpts?: string[];
   driver?: string;
   nodes?: number;
   pgUrl?: string;
@@ -64,8 +69,12 @@ export interface ValidatedRun {
   params: Record<string, number>;
   seed: number;
   models: string[];
+  baseline: string;
+  modelOptions: ModelOptions;
   driver: string;
   nodes: number;
+  /** Redis is needed: several nodes share sessions through it, or a model keeps its state in it */
+  needsRedis: boolean;
   redisUrl?: string;
   killNodeAt?: KillNodeAt;
 }
@@ -86,6 +95,15 @@ export function validateRunOptions(options: RunOptions): ValidatedRun {
   if (models.length === 0) throw new UsageError(`--models: name at least one of ${modelIds().join(', ')}`);
   for (const model of models) if (!MODELS[model]) throw new UsageError(`--models: unknown model "${model}"; valid models: ${modelIds().join(', ')}`);
   if (new Set(models).size !== models.length) throw new UsageError(`--models: a model is named twice (${models.join(',')})`);
+  const baseline = options.baseline ?? models[0]!;
+  if (!models.includes(baseline)) throw new UsageError(`--baseline ${baseline}: not among the models of this run (${models.join(', ')})`);
+  let modelOptions: ModelOptions;
+  try {
+    modelOptions = resolveModelOptions(options.modelOpts ?? [], models);
+  } catch (error) {
+    if (error instanceof ModelOptionError) throw new UsageError(error.message);
+    throw error;
+  }
   const driver = options.driver ?? RUN_DEFAULTS.driver;
   if (!DRIVERS[driver]) throw new UsageError(`--driver: unknown driver "${driver}"; valid drivers: ${driverIds().join(', ')}`);
   const nodes = options.nodes ?? RUN_DEFAULTS.nodes;
@@ -96,6 +114,10 @@ export function validateRunOptions(options: RunOptions): ValidatedRun {
   // several nodes only make sense sharing one session registry: Redis
   if (nodes > 1 && options.redisUrl === undefined && !redisServerBinary()) {
     throw new UsageError(`--nodes ${nodes}: several nodes share sessions through Redis; pass --redis-url URL (or install redis-server, which is then started for the run)`);
+  }
+  const inRedis = models.filter((model) => MODELS[model]!.capabilities.redis);
+  if (inRedis.length && options.redisUrl === undefined && !redisServerBinary()) {
+    throw new UsageError(`--models ${inRedis.join(',')}: keeps its state in Redis; pass --redis-url URL (or install redis-server, which is then started for the run)`);
   }
   let killNodeAt: KillNodeAt | undefined;
   if (options.killNodeAt !== undefined) {
@@ -113,7 +135,7 @@ export function validateRunOptions(options: RunOptions): ValidatedRun {
   if (killNodeAt?.phase !== undefined && killNodeAt.phase > phases) {
     throw new UsageError(`--kill-node-at ${options.killNodeAt}: ${definition.id} has ${phases} phases (1-${phases})`);
   }
-  return { definition, params, seed, models, driver, nodes, ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}), ...(killNodeAt ? { killNodeAt } : {}) };
+  return { definition, params, seed, models, baseline, modelOptions, driver, nodes, needsRedis: nodes > 1 || inRedis.length > 0, ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}), ...(killNodeAt ? { killNodeAt } : {}) };
 }
 
 export async function runScenario(options: RunOptions): Promise<RunOutcome> {
@@ -139,7 +161,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       await checkRedis(redisUrl).catch((error: unknown) => {
         throw error instanceof RedisUnavailableError ? new CliError(error.message) : error;
       });
-    } else if (run.nodes > 1) {
+    } else if (run.needsRedis) {
       progress('starting redis-server for the run');
       ownRedis = await startRedisServer();
       redisUrl = ownRedis.url;
@@ -147,7 +169,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     pgVersion = await postgresVersion(postgres.url);
     for (const modelId of run.models) {
       const { result, samples: modelSamples } = await runModel({
-        model: MODELS[modelId]!(),
+        model: MODELS[modelId]!,
+        modelOptions: run.modelOptions[modelId]!,
         plan,
         driver,
         pgAdminUrl: postgres.url,
@@ -182,6 +205,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     postgresVersion: pgVersion,
     command: options.command ?? reproduceCommand(run),
     ...(options.sweepId ? { sweepId: options.sweepId } : {}),
+    baseline: run.baseline,
     models,
   };
   const dir = resolve(options.outDir ?? defaultRunDir(runId));
@@ -196,7 +220,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
 
 export function reproduceCommand(run: ValidatedRun): string {
   const sets = Object.entries(run.params).map(([name, value]) => `--set ${name}=${value}`);
-  return ['chatbench run', run.definition.id, ...sets, `--seed ${run.seed}`, `--models ${run.models.join(',')}`, `--driver ${run.driver}`, ...(run.nodes > 1 ? [`--nodes ${run.nodes}`] : []), ...(run.killNodeAt ? [`--kill-node-at ${formatKillNodeAt(run.killNodeAt)}`] : [])].join(' ');
+  return ['chatbench run', run.definition.id, ...sets, `--seed ${run.seed}`, `--models ${run.models.join(',')}`, ...(run.baseline !== run.models[0] ? [`--baseline ${run.baseline}`] : []), ...modelOptionFlags(run.modelOptions), `--driver ${run.driver}`, ...(run.nodes > 1 ? [`--nodes ${run.nodes}`] : []), ...(run.killNodeAt ? [`--kill-node-at ${formatKillNodeAt(run.killNodeAt)}`] : [])].join(' ');
 }
 
 let cachedSha: string | undefined;

@@ -10,6 +10,8 @@ import { compareTables, type DbTruthSnapshot } from '../reference-server/db/trut
 import type { ServerMetricsSnapshot } from '../reference-server/metrics.ts';
 import type { NodeMetricsSnapshot } from '../reference-server/server.ts';
 import type { Plan } from '../scenarios/plan.ts';
+import { receiptCosts } from '../analysis/receipt-costs.ts';
+import type { StoredCheck } from './checks.ts';
 import { HDR_FORMAT, mergeHistograms } from './recorder.ts';
 import type { DriverOutcome } from './types.ts';
 import type { WalReport } from './wal-meter.ts';
@@ -25,9 +27,11 @@ export interface ModelResultInputs {
   checkError?: string;
   wal: WalReport;
   phases: Phase[];
-  /** ticks re-derived from the stored state */
-  serverCheck: { mismatches: string[]; checked: number };
+  /** ticks re-derived from the stored state, and what it no longer backs of what senders were shown */
+  serverCheck: StoredCheck;
   wallMs: number;
+  /** the model's options as the run used them */
+  modelOptions?: Record<string, number>;
 }
 
 export function buildModelResult(inputs: ModelResultInputs): { result: ModelResult; samples: Sample[] } {
@@ -47,8 +51,11 @@ export function buildModelResult(inputs: ModelResultInputs): { result: ModelResu
   if (outcome.receipts.missing > 0 || latency['latency.receipt']) {
     latency['latency.receipt'] = { ...(latency['latency.receipt'] ?? { count: 0, p50: 0, p95: 0, p99: 0, max: 0 }), missing: outcome.receipts.missing };
   }
+  const actions = actionFigures(outcome, snapshots);
   const result: ModelResult = {
-    actions: actionFigures(outcome, snapshots),
+    ...(inputs.modelOptions ? { options: inputs.modelOptions } : {}),
+    actions,
+    receipts: receiptCosts(actions),
     latency,
     latency_hdr: { format: HDR_FORMAT, histograms: mergeHistograms(outcome.latency) },
     db: {
@@ -76,6 +83,8 @@ export function buildModelResult(inputs: ModelResultInputs): { result: ModelResu
       messages_checked: outcome.ticks.checked + serverCheck.checked,
       mismatches: mismatches.length,
       examples: [...outcome.phaseErrors, ...mismatches].slice(0, 10),
+      acked_receipts_lost: serverCheck.lost,
+      acked_receipts_checked: serverCheck.checked,
     },
     server: {
       cpu_ms: snapshots.reduce((sum, snapshot) => sum + snapshot.process.cpu_ms, 0),
@@ -132,6 +141,8 @@ function actionFigures(outcome: DriverOutcome, snapshots: ServerMetricsSnapshot[
     const figures: ActionFigures = { count: outcome.actions[kind] ?? 0, 'db.statements': 0, 'db.rows_written': 0, 'db.rows_read': 0, 'ws.events_pushed': 0, 'ws.bytes_pushed': 0 };
     let transactions = 0;
     for (const snapshot of snapshots) {
+      // actions a server does on its own (a model's flush) are counted where they happen
+      figures.count += snapshot.actions?.[kind] ?? 0;
       const db = snapshot.db[kind];
       transactions += db?.transactions ?? 0;
       figures['db.statements'] += db?.statements ?? 0;

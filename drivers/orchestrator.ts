@@ -1,31 +1,36 @@
 // Runs one model through one plan: a fresh database, seeded; server node processes; the driver;
 // WAL marks per phase; then the cross-checks (ticks against the plan, app-side rows against the
-// database's tuple counters) and the model's results.
+// database's tuple counters) and the model's results. Every node's model is drained (what it
+// buffers written to Postgres) before each WAL mark and before the checks, so a buffering model
+// is measured exactly like the others.
 import pg from 'pg';
 import type { ModelResult, Sample } from '../analysis/results-schema.ts';
-import type { ActionDb } from '../reference-server/db/query-layer.ts';
 import { seedPopulation } from '../reference-server/db/seed.ts';
 import { readTupleCounters, TruthUnavailableError, type DbTruthSnapshot } from '../reference-server/db/truth.ts';
 import { prepareModelDatabase } from '../reference-server/instance.ts';
-import type { ReceiptModel } from '../reference-server/models/types.ts';
+import { connectRedis } from '../reference-server/cluster/redis-connect.ts';
+import { defaultOptions } from '../reference-server/models/options.ts';
+import { loadedModelModules } from '../reference-server/models/registry.ts';
+import { standaloneContext, type ModelDefinition, type ReceiptModel } from '../reference-server/models/types.ts';
+import type { Redis } from 'ioredis';
+import { checkStoredTicks } from './checks.ts';
 import { awaitDeadNodeCleanup, killBusiestNode, presenceReport, recoveryReport, registryReport, type KilledNode, type KillNodeAt } from '../reference-server/cluster/fault.ts';
 import { launchNode, type NodeHandle } from '../reference-server/node-launcher.ts';
-import { STATUS_RANK } from '../reference-server/protocol.ts';
-import { seededRandom, type Plan } from '../scenarios/plan.ts';
+import type { Plan } from '../scenarios/plan.ts';
 import { buildModelResult } from './model-result.ts';
 import { phaseMarks } from './phase-marks.ts';
 import type { LoadDriver } from './types.ts';
 import { WalMeter } from './wal-meter.ts';
 
 export const ORCHESTRATOR_DEFAULTS = {
-  /** conversations whose stored ticks are re-derived from the database after the run */
-  serverTickSample: 300,
   poolSizePerNode: 16,
   host: '127.0.0.1',
 };
 
 export interface ModelRunOptions {
-  model: ReceiptModel;
+  model: ModelDefinition;
+  /** validated; defaults fill what is absent */
+  modelOptions?: Record<string, number>;
   plan: Plan;
   driver: LoadDriver;
   pgAdminUrl: string;
@@ -50,6 +55,7 @@ export interface ModelRun {
 export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
   const { model, plan } = options;
   const progress = options.progress ?? (() => {});
+  const modelOptions = { ...defaultOptions(model.id), ...options.modelOptions };
   progress(`${model.id}: preparing a fresh database`);
   const admin = new pg.Client({ connectionString: options.pgAdminUrl });
   await admin.connect();
@@ -63,13 +69,26 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
     throw error;
   }
   const nodes: NodeHandle[] = [];
+  let localRedis: Redis | undefined;
+  let local: ReceiptModel | undefined;
+  const live = () => nodes.filter((node) => node.alive);
+  // a node killed while draining has nothing left to drain: only survivors must answer
+  const drainNodes = () => Promise.all(live().map((node) => node.drain().catch((error: unknown) => {
+    if (node.alive) throw error;
+  })));
   try {
+    if (model.capabilities.redis && !options.redisUrl) throw new Error(`model ${model.id} keeps its state in Redis: the run needs one`);
+    if (model.capabilities.redis) localRedis = await connectRedis(options.redisUrl!, 'chatbench-orchestrator');
+    // this process's own instance: bulk history and the stored-tick check (it never buffers an ack)
+    local = model.create(standaloneContext(database.setup, modelOptions, localRedis));
     await seedPopulation(database.setup.for('setup'), { users: plan.users, conversations: plan.conversations });
     await wal.setupDone(database.url);
     for (let index = 0; index < options.nodes; index++) {
       nodes.push(
         await launchNode({
           model: model.id,
+          modelOptions,
+          modelModules: loadedModelModules(),
           dbUrl: database.url,
           secret: options.secret,
           host: ORCHESTRATOR_DEFAULTS.host,
@@ -94,7 +113,7 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
       }, afterMs);
     };
     if (options.killNodeAt && options.killNodeAt.phase === undefined) scheduleKill(options.killNodeAt.seconds * 1000);
-    const marks = phaseMarks({ plan, model, wal, setup: database.setup.for('setup'), runStart: () => runStart });
+    const marks = phaseMarks({ plan, model: local, wal, setup: database.setup.for('setup'), runStart: () => runStart, drain: drainNodes });
     const outcome = await options.driver.execute({
       plan,
       model: model.id,
@@ -113,13 +132,18 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
     const wallMs = Date.now() - runStart;
     clearTimeout(killTimer);
     const killedNode = await killed;
+    // before the counters are read and the stored state checked: nothing may stay buffered
+    await drainNodes();
     // the dead node's sessions must go too: a survivor notices its missing heartbeat
     const cleanedAfterMs = killedNode ? await awaitDeadNodeCleanup(nodes.filter((node) => node.nodeId !== killedNode.nodeId), killedNode) : null;
     const snapshots = await Promise.all(
       nodes.map((node) => (node.nodeId === killedNode?.nodeId ? Promise.resolve(killedNode.lastSnapshot) : node.metrics())),
     );
     progress(`${model.id}: checking ticks against the plan`);
-    const serverCheck = await checkStoredTicks(plan, model, database.setup.for('check'));
+    const serverCheck = await checkStoredTicks(plan, local, database.setup.for('check'), {
+      all: killedNode !== undefined,
+      lossIsExpected: killedNode !== undefined && model.traits(modelOptions).durability === 'write-behind',
+    });
     await Promise.all(nodes.map((node) => node.stop()));
     nodes.length = 0;
     await database.pool.end();
@@ -144,6 +168,7 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
       phases: marks.phases,
       serverCheck,
       wallMs,
+      modelOptions,
     });
     const appRowsWritten = result.db.app_rows_written;
     // extra fields (the results contract welcomes them): cluster figures only where they apply
@@ -157,6 +182,8 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
           ? {
               ...recoveryReport(killedNode, runStart, outcome.recoveries ?? []),
               sessions_cleaned_after_ms: cleanedAfterMs,
+              // a buffering model's acks not yet in Postgres when it died: a bound on what it could lose
+              ...(killedNode.lastSnapshot.pending ? { pending_at_kill: killedNode.lastSnapshot.pending } : {}),
               // rows the killed node wrote after its last counters were read died with it
               rows_unaccounted: (truth?.tuplesWritten ?? appRowsWritten) - appRowsWritten,
             }
@@ -166,30 +193,10 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
     return { result, samples };
   } finally {
     await Promise.all(nodes.map((node) => node.stop().catch(() => {})));
+    await local?.close?.().catch(() => {});
+    localRedis?.disconnect();
     await wal.close();
     await admin.end().catch(() => {});
     await database.drop().catch(() => {});
   }
-}
-
-/** Re-derives ticks from the stored state (the model's own `ticks`) for a seeded sample of conversations. */
-export async function checkStoredTicks(plan: Plan, model: ReceiptModel, db: ActionDb): Promise<{ mismatches: string[]; checked: number }> {
-  const random = seededRandom(plan.seed ^ 0x5eed);
-  const pool = [...plan.expected];
-  for (let i = pool.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
-  }
-  const conversations = new Map(plan.conversations.map((conversation) => [conversation.id, conversation]));
-  const mismatches: string[] = [];
-  let checked = 0;
-  for (const expected of pool.slice(0, ORCHESTRATOR_DEFAULTS.serverTickSample)) {
-    const ticks = await model.ticks(db, conversations.get(expected.conversationId)!);
-    if (ticks.size !== expected.messages) mismatches.push(`conversation ${expected.conversationId}: ${ticks.size} messages stored, plan sent ${expected.messages}`);
-    for (const [seq, tick] of ticks) {
-      checked += 1;
-      if (STATUS_RANK[tick] !== STATUS_RANK[expected.tick]) mismatches.push(`conversation ${expected.conversationId} seq ${seq}: stored state gives ${tick}, plan expects ${expected.tick}`);
-    }
-  }
-  return { mismatches, checked };
 }

@@ -1,7 +1,8 @@
 // What happens at a plan's phase boundaries on the database side, wherever the phases are led
-// from (the orchestrator on one machine, `chatbench k6 coordinate` for a cluster's runners): a
-// phase's bulk history imported before its clients start, as setup (its WAL, and the ANALYZE
-// before every phase, kept apart from the phase's), then WAL marked over the phase.
+// from (the orchestrator on one machine, `chatbench k6 coordinate` for a cluster's runners): the
+// server nodes drained (what a buffering model holds written, so it counts in the phase that
+// acked it), a phase's bulk history imported before its clients start, as setup (its WAL, and the
+// ANALYZE before every phase, kept apart from the phase's), then WAL marked over the phase.
 import type { Phase } from '../analysis/results-schema.ts';
 import { importHistory } from '../reference-server/db/history.ts';
 import type { ActionDb } from '../reference-server/db/query-layer.ts';
@@ -15,8 +16,18 @@ export interface PhaseMarks {
   onPhaseEnd(index: number, actions: Record<string, number>): Promise<void>;
 }
 
-export function phaseMarks(options: { plan: Plan; model: ReceiptModel; wal: WalMeter; setup: ActionDb; runStart: () => number }): PhaseMarks {
+export function phaseMarks(options: {
+  plan: Plan;
+  /** an instance for bulk history (never one of the nodes') */
+  model: ReceiptModel;
+  wal: WalMeter;
+  setup: ActionDb;
+  runStart: () => number;
+  /** every live node writes what its model buffers */
+  drain?: () => Promise<unknown>;
+}): PhaseMarks {
   const { plan, model, wal, setup } = options;
+  const drain = options.drain ?? (async () => {});
   const conversationById = new Map(plan.conversations.map((conversation) => [conversation.id, conversation]));
   const phases: Phase[] = [];
   let phaseStart = 0;
@@ -24,6 +35,8 @@ export function phaseMarks(options: { plan: Plan; model: ReceiptModel; wal: WalM
     phases,
     async onPhaseStart(index) {
       const history = plan.phases[index]!.history;
+      // what the previous phase's acks left buffered belongs to that phase, not to this setup
+      await drain();
       // a phase's queries are planned on what the last one left: the ANALYZE is part of setup
       await wal.setup(async () => {
         if (!history) return;
@@ -37,6 +50,7 @@ export function phaseMarks(options: { plan: Plan; model: ReceiptModel; wal: WalM
       phaseStart = Date.now() - options.runStart();
     },
     async onPhaseEnd(index, actions) {
+      await drain();
       phases.push({ name: plan.phases[index]!.name, startMs: phaseStart, endMs: Date.now() - options.runStart(), ...(await wal.phaseEnd()), actions });
     },
   };

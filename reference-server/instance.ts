@@ -4,7 +4,7 @@ import pg from 'pg';
 import { createDatabase } from './db/postgres.ts';
 import { migrate } from './db/migrate.ts';
 import { CountingDb } from './db/query-layer.ts';
-import type { ReceiptModel } from './models/types.ts';
+import type { ModelDefinition } from './models/types.ts';
 
 export interface ModelDatabase {
   url: string;
@@ -15,8 +15,9 @@ export interface ModelDatabase {
   drop(): Promise<void>;
 }
 
-export async function prepareModelDatabase(adminUrl: string, model: ReceiptModel, poolSize = 4): Promise<ModelDatabase> {
-  const database = await createDatabase(adminUrl, `chatbench_${model.id}`);
+export async function prepareModelDatabase(adminUrl: string, model: Pick<ModelDefinition, 'id' | 'migrationsDir'>, poolSize = 4): Promise<ModelDatabase> {
+  // a database name is an identifier: model ids may hold '-'
+  const database = await createDatabase(adminUrl, `chatbench_${model.id.replace(/-/g, '_')}`);
   const pool = new pg.Pool({ connectionString: database.url, max: poolSize });
   const setup = new CountingDb(pool);
   try {

@@ -21,6 +21,8 @@ export interface ServerMetricsSnapshot {
   model: string;
   db: Record<string, ActionCounters>;
   pushes: Record<string, PushCounters>;
+  /** actions the server did on its own (a model's flush), beside the clients' actions */
+  actions: Record<string, number>;
   framesOut: number;
   errors: Record<string, number>;
   connections: { open: number; total: number };
@@ -31,6 +33,7 @@ export interface ServerMetricsSnapshot {
 export class ServerMetrics {
   readonly pushes = new Map<string, PushCounters>();
   readonly errors = new Map<string, number>();
+  readonly actions = new Map<string, number>();
   framesOut = 0;
   openConnections = 0;
   totalConnections = 0;
@@ -86,6 +89,10 @@ export class ServerMetrics {
     this.bucket().connections = this.openConnections;
   }
 
+  counted(action: string): void {
+    this.actions.set(action, (this.actions.get(action) ?? 0) + 1);
+  }
+
   error(code: string): void {
     this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
   }
@@ -97,6 +104,7 @@ export class ServerMetrics {
       model,
       db,
       pushes: Object.fromEntries([...this.pushes].map(([action, counters]) => [action, { ...counters }])),
+      actions: Object.fromEntries(this.actions),
       framesOut: this.framesOut,
       errors: Object.fromEntries(this.errors),
       connections: { open: this.openConnections, total: this.totalConnections },

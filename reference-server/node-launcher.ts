@@ -1,8 +1,11 @@
 // Starts and stops reference-server node processes for a run.
 import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { forkTs } from './fork-ts.ts';
 import { fileURLToPath } from 'node:url';
-import type { NodeProcessConfig, NodeProcessMessage } from './node-process.ts';
+import type { NodeControlMessage, NodeProcessConfig, NodeProcessMessage } from './node-process.ts';
 import type { NodeMetricsSnapshot } from './server.ts';
 
 const ENTRY = fileURLToPath(new URL('./node-process.ts', import.meta.url));
@@ -18,6 +21,15 @@ export interface NodeHandle {
   stop(): Promise<void>;
   /** SIGKILL: a crashed node, for fault injection */
   kill(): Promise<void>;
+  /**
+   * SIGKILL with the node's counters taken in the same instant (the node writes them and kills
+   * itself without returning to its event loop): what it did and what its model still buffered
+   * are exactly what died, not what it held a round trip earlier.
+   */
+  crash(): Promise<NodeMetricsSnapshot>;
+  /** the node's model writes what it buffers to Postgres; resolves when it is there */
+  drain(): Promise<void>;
+  readonly alive: boolean;
 }
 
 export async function launchNode(config: NodeProcessConfig): Promise<NodeHandle> {
@@ -34,7 +46,25 @@ export async function launchNode(config: NodeProcessConfig): Promise<NodeHandle>
     child.once('exit', (code) => reject(new Error(`reference server ${config.nodeId} exited with code ${code} during start-up`)));
   });
   const httpUrl = `http://${config.host}:${port}`;
+  let nextRequest = 0;
+  const drains = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  child.on('message', (message: NodeProcessMessage) => {
+    if (message.type !== 'drained') return;
+    const waiter = drains.get(message.id);
+    drains.delete(message.id);
+    if (message.error) waiter?.reject(new Error(`node ${config.nodeId}: drain failed: ${message.error}`));
+    else waiter?.resolve();
+  });
+  void exited.then(() => {
+    for (const waiter of drains.values()) waiter.reject(new Error(`node ${config.nodeId} exited before its model was drained`));
+    drains.clear();
+  });
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  const control = (message: NodeControlMessage) => child.send(message);
   return {
+    get alive() {
+      return alive();
+    },
     nodeId: config.nodeId,
     url: `ws://${config.host}:${port}`,
     httpUrl,
@@ -58,6 +88,27 @@ export async function launchNode(config: NodeProcessConfig): Promise<NodeHandle>
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGKILL');
       await exited;
+    },
+    async crash() {
+      const dir = await mkdtemp(join(tmpdir(), 'chatbench-crash-'));
+      const file = join(dir, 'snapshot.json');
+      try {
+        control({ type: 'crash', file });
+        await exited;
+        return JSON.parse(await readFile(file, 'utf8')) as NodeMetricsSnapshot;
+      } catch (error) {
+        throw new Error(`node ${config.nodeId} died without its crash snapshot: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    drain() {
+      if (!alive()) return Promise.resolve();
+      const id = ++nextRequest;
+      return new Promise<void>((resolve, reject) => {
+        drains.set(id, { resolve, reject });
+        control({ type: 'drain', id });
+      });
     },
   };
 }

@@ -1,13 +1,22 @@
 // A reference-server node as its own process, so the load generator and the server never share
 // an event loop. Configured through CHATBENCH_NODE_CONFIG; reports its port over IPC; stops on
-// SIGTERM/SIGINT (or a "stop" message) after closing sockets and its pool.
+// SIGTERM/SIGINT (or a "stop" message) after closing sockets, flushing its model and closing its
+// pool. The IPC channel also carries the run engine's control requests: `drain` (write what the
+// model buffers, answered `drained`) and `crash` (fault injection, below).
+import { writeFileSync } from 'node:fs';
 import pg from 'pg';
+import type { Redis } from 'ioredis';
+import { connectRedis } from './cluster/redis-connect.ts';
 import { RedisSessions, type ClusterOptions } from './cluster/redis-sessions.ts';
-import { getModel } from './models/registry.ts';
+import { getModel, loadModelModule } from './models/registry.ts';
 import { startChatServer } from './server.ts';
 
 export interface NodeProcessConfig {
   model: string;
+  /** validated by the parent; defaults fill what is absent */
+  modelOptions?: Record<string, number>;
+  /** model modules the parent loaded beyond the built-in registry (absolute paths) */
+  modelModules?: string[];
   dbUrl: string;
   secret: string;
   host: string;
@@ -21,18 +30,36 @@ export interface NodeProcessConfig {
   cluster?: Omit<ClusterOptions, 'url' | 'nodeId' | 'prefix'>;
 }
 
-export type NodeProcessMessage = { type: 'listening'; port: number } | { type: 'failed'; error: string };
+export type NodeProcessMessage =
+  | { type: 'listening'; port: number }
+  | { type: 'failed'; error: string }
+  | { type: 'drained'; id: number; error?: string };
+
+export type NodeControlMessage =
+  | { type: 'stop' }
+  | { type: 'drain'; id: number }
+  /** write the metrics snapshot to `file`, then SIGKILL this process in the same instant */
+  | { type: 'crash'; file: string };
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.CHATBENCH_NODE_CONFIG ?? '{}') as NodeProcessConfig;
+  for (const path of config.modelModules ?? []) await loadModelModule(path);
+  const definition = getModel(config.model);
   const pool = new pg.Pool({ connectionString: config.dbUrl, max: config.poolSize });
   pool.on('error', (error) => process.stderr.write(`node ${config.nodeId}: pool: ${error.message}\n`));
   const sessions = config.redisUrl
     ? await RedisSessions.start({ ...config.cluster, url: config.redisUrl, nodeId: config.nodeId, ...(config.redisPrefix ? { prefix: config.redisPrefix } : {}) })
     : undefined;
+  let modelRedis: Redis | undefined;
+  if (definition.capabilities.redis) {
+    if (!config.redisUrl) throw new Error(`model ${definition.id} keeps its state in Redis, and this node was given none`);
+    modelRedis = await connectRedis(config.redisUrl, `chatbench-model-${config.nodeId}`);
+  }
   const server = await startChatServer({
     ...(sessions ? { sessions } : {}),
-    model: getModel(config.model),
+    ...(modelRedis ? { redis: modelRedis } : {}),
+    model: definition,
+    ...(config.modelOptions ? { modelOptions: config.modelOptions } : {}),
     pool,
     secret: config.secret,
     host: config.host,
@@ -47,12 +74,24 @@ async function main(): Promise<void> {
     await server.close();
     // ending the pool ends its backends, which is when Postgres flushes their statistics
     await pool.end();
+    modelRedis?.disconnect();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
-  process.on('message', (message: { type: string }) => {
+  process.on('message', (message: NodeControlMessage) => {
     if (message.type === 'stop') void stop();
+    else if (message.type === 'drain') {
+      server.drain().then(
+        () => process.send?.({ type: 'drained', id: message.id } satisfies NodeProcessMessage),
+        (error: unknown) => process.send?.({ type: 'drained', id: message.id, error: error instanceof Error ? error.message : String(error) } satisfies NodeProcessMessage),
+      );
+    } else if (message.type === 'crash') {
+      // synchronous from the snapshot to the signal: no frame, ack or flush runs in between, so
+      // the counters and the model's pending window are exactly what dies with the process
+      writeFileSync(message.file, JSON.stringify(server.metrics()));
+      process.kill(process.pid, 'SIGKILL');
+    }
   });
   process.on('disconnect', () => void stop());
   process.send?.({ type: 'listening', port: server.port } satisfies NodeProcessMessage);

@@ -9,8 +9,10 @@ import { connectPostgres, redactUrl, type PostgresHandle } from './db/postgres.t
 import { CountingDb } from './db/query-layer.ts';
 import { seedPopulation, type Population } from './db/seed.ts';
 import { prepareModelDatabase } from './instance.ts';
-import type { ReceiptModel } from './models/types.ts';
+import type { ModelDefinition } from './models/types.ts';
 import { RedisSessions } from './cluster/redis-sessions.ts';
+import { connectRedis } from './cluster/redis-connect.ts';
+import type { Redis } from 'ioredis';
 import { SERVER_DEFAULTS, startChatServer, type ChatServer } from './server.ts';
 
 export const SERVE_DEFAULTS = {
@@ -32,7 +34,9 @@ export const DEMO_POPULATION: Population = {
 };
 
 export interface ServeOptions {
-  model: ReceiptModel;
+  model: ModelDefinition;
+  /** the model's options, validated (`--model-opt`) */
+  modelOptions?: Record<string, number>;
   /** a database to serve from, migrated in place; without it, a fresh one on embedded Postgres */
   pgUrl?: string;
   secret?: string;
@@ -69,6 +73,7 @@ export function randomSecret(): string {
 export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const config = { ...SERVE_DEFAULTS, ...definedOnly(options) };
   const log = options.log ?? (() => {});
+  if (options.model.capabilities.redis && !options.redisUrl) throw new ServeError(`model ${options.model.id} keeps its state in Redis: pass --redis-url`);
   const secret = options.secret ?? randomSecret();
   const dropSafetyNet = options.pgUrl ? () => {} : await loadEmbeddedPostgresWithoutItsSignalHandlers();
   const postgres = await connectPostgres(options.pgUrl).catch((error: unknown) => {
@@ -77,6 +82,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   });
   let pool: pg.Pool | undefined;
   let server: ChatServer | undefined;
+  let modelRedis: Redis | undefined;
   try {
     let description: string;
     if (postgres.embedded) {
@@ -94,7 +100,8 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     pool.on('error', (error) => log(`postgres: ${error.message}`));
     const demo = config.demo ? await addDemoIfEmpty(pool) : undefined;
     const sessions = options.redisUrl ? await RedisSessions.start({ url: options.redisUrl, nodeId: config.nodeId }) : undefined;
-    server = await startChatServer({ model: options.model, pool, secret, host: config.host, port: config.port, nodeId: config.nodeId, log, ...(sessions ? { sessions } : {}) });
+    if (options.model.capabilities.redis) modelRedis = await connectRedis(options.redisUrl!, `chatbench-model-${config.nodeId}`);
+    server = await startChatServer({ model: options.model, ...(options.modelOptions ? { modelOptions: options.modelOptions } : {}), ...(modelRedis ? { redis: modelRedis } : {}), pool, secret, host: config.host, port: config.port, nodeId: config.nodeId, log, ...(sessions ? { sessions } : {}) });
     const started = server;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     let stopping: Promise<void> | undefined;
@@ -106,9 +113,13 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       database: { description, embedded: postgres.embedded },
       demo,
       token: (userId) => mintToken(secret, userId),
-      stop: () => (stopping ??= stopAll(started, pool, postgres).finally(dropSafetyNet)),
+      stop: () => (stopping ??= stopAll(started, pool, postgres).finally(() => {
+        modelRedis?.disconnect();
+        dropSafetyNet();
+      })),
     };
   } catch (error) {
+    modelRedis?.disconnect();
     await stopAll(server, pool, postgres).finally(dropSafetyNet);
     throw error;
   }
@@ -125,7 +136,7 @@ async function stopAll(server: ChatServer | undefined, pool: pg.Pool | undefined
  * Serving one model's data with another model would mix two schemas and show ticks from
  * neither, so a database that already holds another model's migrations is refused.
  */
-async function refuseAnotherModelsDatabase(pool: pg.Pool, model: ReceiptModel): Promise<void> {
+async function refuseAnotherModelsDatabase(pool: pg.Pool, model: ModelDefinition): Promise<void> {
   const exists = await pool.query<{ present: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present");
   if (!exists.rows[0]?.present) return;
   const ours = new Set((await migrationFiles(model.migrationsDir)).map((file) => `${model.id}/${file}`));

@@ -10,7 +10,9 @@ import { AUDIT_DEFAULTS, AttributionAudit, type AuditReport } from './db/audit.t
 import { CountingDb } from './db/query-layer.ts';
 import { countWritten, handleFrame, type ConnectionState, type HandlerContext } from './handlers.ts';
 import { ServerMetrics, type ServerMetricsSnapshot } from './metrics.ts';
-import type { ReceiptModel } from './models/types.ts';
+import type { Redis } from 'ioredis';
+import type { ModelDefinition, PendingWindow } from './models/types.ts';
+import { defaultOptions } from './models/options.ts';
 import { CLOSE_CODES, FrameError, MAX_FRAME_BYTES, parseClientFrame, type ServerFrame } from './protocol.ts';
 import { LocalSessions, type ClientSocket, type PresenceCause, type SessionRegistry } from './sessions.ts';
 
@@ -35,7 +37,11 @@ export const SERVER_DEFAULTS = {
 };
 
 export interface ChatServerOptions extends Partial<typeof SERVER_DEFAULTS> {
-  model: ReceiptModel;
+  model: ModelDefinition;
+  /** the model's options, already validated; defaults where absent */
+  modelOptions?: Record<string, number>;
+  /** handed to a model whose capabilities ask for Redis */
+  redis?: Redis;
   pool: pg.Pool;
   secret: string;
   sessions?: SessionRegistry;
@@ -53,12 +59,16 @@ export interface NodeMetricsSnapshot extends ServerMetricsSnapshot {
   registry?: Record<string, number>;
   /** frames whose writes were checked against Postgres's per-transaction counters */
   audit: AuditReport;
+  /** acknowledged but not yet in Postgres (models that buffer): what a crash now would lose */
+  pending?: PendingWindow;
 }
 
 export interface ChatServer {
   readonly port: number;
   readonly url: string;
   metrics(): NodeMetricsSnapshot;
+  /** writes whatever the model buffers to Postgres (the run engine drains before WAL marks and checks) */
+  drain(): Promise<void>;
   /** drops every connection abruptly (fault injection: a crashed node) without stopping */
   dropAll(): void;
   close(): Promise<void>;
@@ -68,10 +78,19 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   const config = { ...SERVER_DEFAULTS, ...options };
   const db = new CountingDb(options.pool);
   const metrics = new ServerMetrics();
+  const log = options.log ?? (() => {});
+  const definition = options.model;
+  if (definition.capabilities.redis && !options.redis) throw new Error(`model ${definition.id} keeps its state in Redis: give the node a Redis (--redis-url)`);
+  const model = definition.create({
+    db,
+    options: { ...defaultOptions(definition.id), ...options.modelOptions },
+    ...(definition.capabilities.redis ? { redis: options.redis } : {}),
+    count: (action) => metrics.counted(action),
+    log,
+  });
   const sessions: SessionRegistry = options.sessions ?? new LocalSessions();
   const audit = new AttributionAudit(db, options.pool, config.auditEvery);
-  const ctx: HandlerContext = { model: options.model, db, audit, conversations: new ConversationCache(), sessions, metrics };
-  const log = options.log ?? (() => {});
+  const ctx: HandlerContext = { model, db, audit, conversations: new ConversationCache(), sessions, metrics };
   const sockets = new Set<WebSocket>();
   const presence: PresenceCounters = { connect: { events: 0, bytes: 0 }, disconnect: { events: 0, bytes: 0 }, open: { events: 0, bytes: 0 } };
   sessions.attach(
@@ -92,22 +111,29 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     },
   );
   const snapshot = (): NodeMetricsSnapshot => ({
-    ...metrics.snapshot(config.nodeId, options.model.id, db.snapshot()),
+    ...metrics.snapshot(config.nodeId, definition.id, db.snapshot()),
     presence: structuredClone(presence),
     presenceTransitions: sessions.transitions?.() ?? { online: 0, offline: 0 },
     ...(sessions.stats ? { registry: sessions.stats() } : {}),
     audit: audit.report(),
+    ...(model.pending ? { pending: model.pending() } : {}),
   });
 
   const http: Server = createServer((request, response) => {
     if (request.method === 'GET' && request.url === '/metrics') {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify(snapshot()));
+    } else if (request.method === 'POST' && request.url === '/drain') {
+      // a run engine on another machine (k6 coordinate) drains a buffering model before its WAL marks
+      Promise.resolve(model.flush?.()).then(
+        () => response.writeHead(204).end(),
+        (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(error instanceof Error ? error.message : String(error)),
+      );
     } else if (request.method === 'POST' && request.url === '/metrics/reset-timeline') {
       metrics.resetTimeline();
       response.writeHead(204).end();
     } else if (request.method === 'GET' && request.url === '/health') {
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, model: options.model.id, nodeId: config.nodeId }));
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, model: definition.id, nodeId: config.nodeId }));
     } else {
       response.writeHead(404).end();
     }
@@ -223,6 +249,9 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     port,
     url: `ws://${config.host}:${port}`,
     metrics: snapshot,
+    async drain() {
+      await model.flush?.();
+    },
     dropAll() {
       for (const ws of sockets) ws.terminate();
     },
@@ -236,6 +265,8 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
         http.closeAllConnections();
       });
       for (const ws of sockets) ws.terminate();
+      // a graceful stop loses nothing: what the model buffers goes to Postgres before the pool closes
+      await model.close?.();
       metrics.stop();
       await sessions.close();
     },

@@ -1,28 +1,19 @@
 // Derived per-action figures. Results hold totals per action kind; reports always divide by the
 // action's count, and say "n/a" rather than inventing a number when an action never happened.
-import { ACTION_KINDS, type ActionFigure, type ActionKind } from '../analysis/metric-names.ts';
+import { ACTION_KINDS, type ActionKind } from '../analysis/metric-names.ts';
+import { baselineOf, comparedModels, perAction, ratio } from '../analysis/model-comparison.ts';
 import type { RunResults } from '../analysis/results-schema.ts';
 
-/** The two models the spec compares; other models still appear in tables and charts. */
-export const BASE_MODEL = 'naive';
-export const CHALLENGER_MODEL = 'watermark';
+export { baselineOf, perAction, ratio };
 
+/** The run's baseline model first, then the others in the order the run compared them. */
 export function modelNames(results: RunResults): string[] {
-  return orderModels(Object.keys(results.models));
+  return comparedModels(results);
 }
 
-/** naive, watermark, then any other model alphabetically; duplicates dropped. */
+/** Models in the order they first appear, duplicates dropped (sweeps, several runs). */
 export function orderModels(models: Iterable<string>): string[] {
-  const names = [...new Set(models)];
-  const known = [BASE_MODEL, CHALLENGER_MODEL].filter((m) => names.includes(m));
-  return [...known, ...names.filter((m) => !known.includes(m)).sort()];
-}
-
-/** Total / count, or undefined when the model has no such action. */
-export function perAction(results: RunResults, model: string, action: ActionKind, figure: ActionFigure): number | undefined {
-  const figures = results.models[model]?.actions[action];
-  if (!figures || figures.count === 0) return undefined;
-  return figures[figure] / figures.count;
+  return [...new Set(models)];
 }
 
 /** Action kinds any model of the run performed, in contract order. */
@@ -32,15 +23,6 @@ export function actionsPerformed(results: RunResults): ActionKind[] {
   );
 }
 
-/**
- * naive / watermark. Undefined when either side is missing; Infinity when only the denominator
- * is zero (watermark does nothing where naive does something), NaN when both are zero.
- */
-export function ratio(numerator: number | undefined, denominator: number | undefined): number | undefined {
-  if (numerator === undefined || denominator === undefined) return undefined;
-  if (denominator === 0) return numerator === 0 ? NaN : Infinity;
-  return numerator / denominator;
-}
 
 export function formatNumber(value: number | undefined, digits = 2): string {
   if (value === undefined || Number.isNaN(value)) return 'n/a';
@@ -51,10 +33,11 @@ export function formatNumber(value: number | undefined, digits = 2): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: fractionDigits });
 }
 
-export function formatRatio(value: number | undefined): string {
+/** A baseline/model ratio; `baseline` names who alone does something when the model does nothing. */
+export function formatRatio(value: number | undefined, baseline: string): string {
   if (value === undefined) return 'n/a';
   if (Number.isNaN(value)) return 'both 0';
-  if (!Number.isFinite(value)) return 'naive only';
+  if (!Number.isFinite(value)) return `${baseline} only`;
   return `${formatNumber(value)}×`;
 }
 

@@ -1,9 +1,10 @@
-// The first thing a reviewer reads per run: the naive/watermark ratios per action, p99
-// latencies, whether the run can be trusted, and what it means in a sentence or two.
+// The first thing a reviewer reads per run: each model's cost per action with its ratio against
+// the baseline model, p99 latencies, whether the run can be trusted (and, when a node was killed,
+// what each model lost), and what it means in a sentence or two.
 import { LATENCY_METRICS } from '../analysis/metric-names.ts';
 import type { ModelResult, RunResults } from '../analysis/results-schema.ts';
 import { html, type Html } from './escape.ts';
-import { actionsPerformed, BASE_MODEL, CHALLENGER_MODEL, formatNumber, formatRatio, modelNames, perAction, ratio } from './figures.ts';
+import { actionsPerformed, baselineOf, formatNumber, formatRatio, modelNames, perAction, ratio } from './figures.ts';
 import { sentencesFor } from './sentences.ts';
 import type { RunReportData } from './types.ts';
 
@@ -32,30 +33,43 @@ export function p99Of(run: RunReportData, model: string, metric: string): { valu
   return { value: summary?.p99, source: 'summary' };
 }
 
+/** a killed node's cost to one model: receipts lost, and what its node still held */
+function durabilityNote(model: ModelResult): Html | string {
+  if (!model.recovery?.killed_node || model.check.acked_receipts_lost === undefined) return '';
+  const window = model.recovery.pending_at_kill;
+  return html` Node ${model.recovery.killed_node} was killed: <strong>${formatNumber(model.check.acked_receipts_lost)}</strong> acknowledged receipts lost (of ${formatNumber(model.check.acked_receipts_checked ?? 0)} messages checked)${window ? `; it held ${formatNumber(window.receipts)} receipts in ${formatNumber(window.marks)} marks not yet in Postgres` : ''}.`;
+}
+
 function consistencyBlock(results: RunResults): Html {
   return html`<ul class="checks">${modelNames(results).map((model) => {
-    const c = consistencyOf(results.models[model]!);
+    const result = results.models[model]!;
+    const c = consistencyOf(result);
     return c.ok
-      ? html`<li class="ok"><strong>${model}</strong>: consistent (ticks match the plan; app and database row counts agree)</li>`
-      : html`<li class="bad"><strong>${model}</strong>: INCONSISTENT: ${c.problems.join('; ')}. Treat its figures as suspect.</li>`;
+      ? html`<li class="ok"><strong>${model}</strong>: consistent (ticks match the plan; app and database row counts agree).${durabilityNote(result)}</li>`
+      : html`<li class="bad"><strong>${model}</strong>: INCONSISTENT: ${c.problems.join('; ')}. Treat its figures as suspect.${durabilityNote(result)}</li>`;
   })}</ul>`;
 }
 
 function actionsTable(results: RunResults): Html {
   const models = modelNames(results);
-  const compare = models.includes(BASE_MODEL) && models.includes(CHALLENGER_MODEL);
+  const baseline = baselineOf(results);
+  const others = models.filter((m) => m !== baseline);
   const figures = [
     ['db.rows_written', 'rows written'],
     ['ws.events_pushed', 'events pushed'],
   ] as const;
   return html`<table class="figures">
-<thead><tr><th rowspan="2">action</th>${figures.map(([, label]) => html`<th colspan="${models.length + (compare ? 1 : 0)}">${label} per action</th>`)}</tr>
-<tr>${figures.map(() => html`${models.map((m) => html`<th>${m}</th>`)}${compare ? html`<th>naive / watermark</th>` : ''}`)}</tr></thead>
+<thead><tr><th rowspan="2">action</th>${figures.map(([, label]) => html`<th colspan="${models.length + others.length}">${label} per action</th>`)}</tr>
+<tr>${figures.map(() => html`${models.map((m) => html`<th>${m}${m === baseline ? ' (baseline)' : ''}</th>`)}${others.map((m) => html`<th>${baseline} / ${m}</th>`)}`)}</tr></thead>
 <tbody>${actionsPerformed(results).map((action) => html`<tr><th>${action}</th>${figures.map(([figure]) => {
     const values = models.map((m) => perAction(results, m, action, figure));
-    const r = compare ? ratio(perAction(results, BASE_MODEL, action, figure), perAction(results, CHALLENGER_MODEL, action, figure)) : undefined;
-    return html`${values.map((v) => html`<td>${formatNumber(v)}</td>`)}${compare ? html`<td class="ratio">${formatRatio(r)}</td>` : ''}`;
-  })}</tr>`)}</tbody></table>`;
+    const base = perAction(results, baseline, action, figure);
+    return html`${values.map((v) => html`<td>${formatNumber(v)}</td>`)}${others.map((m) => html`<td class="ratio">${formatRatio(ratio(base, perAction(results, m, action, figure)), baseline)}</td>`)}`;
+  })}</tr>`)}</tbody>
+<tfoot><tr><th>rows per ack</th><td colspan="${2 * (models.length + others.length)}">${models.map((m, i) => {
+    const perAck = results.models[m]!.receipts?.rows_per_ack;
+    return html`${i > 0 ? ', ' : ''}${m} ${perAck === undefined || perAck === null ? 'n/a' : formatNumber(perAck)}`;
+  })} (receipt rows written per delivered or read ack, a buffering model's flushes included)</td></tr></tfoot></table>`;
 }
 
 function latencyTable(run: RunReportData): Html {

@@ -1,5 +1,7 @@
 // defineScenario: a scenario reads like a spec (parameters with defaults, units and ranges, a
 // description, thresholds) and builds a deterministic plan from (params, seed).
+import type { GateMetricName } from '../analysis/gates/metrics.ts';
+import type { ModelTraits } from '../reference-server/models/traits.ts';
 import type { Plan } from './plan.ts';
 
 export interface ParamSpec {
@@ -12,15 +14,19 @@ export interface ParamSpec {
   integer?: boolean;
 }
 
-export type ThresholdSpec = Record<string, Record<string, string[]>>;
+/** one model's gate thresholds: metric -> expressions */
+export type ModelThresholds = { [M in GateMetricName]?: string[] };
 
 export interface ScenarioDefinition<P extends Record<string, ParamSpec> = Record<string, ParamSpec>> {
   id: string;
   title: string;
   description: string;
   params: P;
-  /** what each model should cost, as gate thresholds (see the gate command) */
-  thresholds?: (params: { [K in keyof P]: number }) => ThresholdSpec;
+  /**
+   * what a model should cost here, as gate thresholds, derived from the traits it declares (never
+   * from its name: a new model with known traits needs no edit here)
+   */
+  thresholds?: (params: { [K in keyof P]: number }, model: ModelTraits) => ModelThresholds;
   plan(params: { [K in keyof P]: number }, seed: number): Plan;
 }
 
@@ -31,6 +37,12 @@ export function defineScenario<P extends Record<string, ParamSpec>>(definition: 
     }
   }
   return definition;
+}
+
+/** Thresholds for several models, keyed by model id: a thresholds file's `thresholds` object. */
+export function scenarioThresholds(definition: ScenarioDefinition, params: Record<string, number>, models: Record<string, ModelTraits>): Record<string, ModelThresholds> {
+  if (!definition.thresholds) return {};
+  return Object.fromEntries(Object.entries(models).map(([id, traits]) => [id, definition.thresholds!(params as never, traits)]));
 }
 
 export class ParamError extends Error {}
@@ -50,14 +62,15 @@ export function resolveParams(definition: ScenarioDefinition, sets: string[]): R
   return params;
 }
 
-export function parseParamValue(name: string, raw: string, spec: ParamSpec): number {
+/** `option` names where the value came from in errors (`--set`, `--model-opt write-behind.`). */
+export function parseParamValue(name: string, raw: string, spec: ParamSpec, option = '--set '): number {
   const value = raw.trim() === '' ? Number.NaN : Number(raw);
   const integer = spec.integer !== false;
   if (!Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw new ParamError(`--set ${name}=${raw}: expected ${integer ? 'an integer' : 'a number'} from ${spec.min} to ${spec.max} (${spec.unit})`);
+    throw new ParamError(`${option}${name}=${raw}: expected ${integer ? 'an integer' : 'a number'} from ${spec.min} to ${spec.max} (${spec.unit})`);
   }
   if (value < spec.min || value > spec.max) {
-    throw new ParamError(`--set ${name}=${raw}: out of range; ${name} must be from ${spec.min} to ${spec.max} (${spec.unit})`);
+    throw new ParamError(`${option}${name}=${raw}: out of range; ${name} must be from ${spec.min} to ${spec.max} (${spec.unit})`);
   }
   return value;
 }

@@ -7,9 +7,12 @@ import { planClients, type Plan } from './plan.ts';
 
 /**
  * Greedy colouring of the direct-chat graph, breadth first from the lowest user id: each client
- * takes the first node, starting from `userId % nodes`, that none of its already placed 1:1
- * peers holds (a bipartite graph, as every scenario's is, ends with no 1:1 chat inside a node).
- * Group-only clients keep `userId % nodes`, which spreads a group evenly.
+ * takes the first node, starting from `userId % nodes` shifted by its component's index, that none
+ * of its already placed 1:1 peers holds (a bipartite graph, as every scenario's is, ends with no
+ * 1:1 chat inside a node). The shift alternates sides between components, so in a scenario of
+ * independent pairs (vacation-backlog) each node holds half the senders and half the recipients,
+ * and losing one node hurts both roles. Group-only clients keep `userId % nodes`, which spreads a
+ * group evenly.
  */
 export function placeClients(plan: Plan, nodes: number): Map<number, number> {
   const placement = new Map<number, number>();
@@ -28,21 +31,23 @@ export function placeClients(plan: Plan, nodes: number): Map<number, number> {
       else peers.set(from, [to]);
     }
   }
-  const place = (userId: number) => {
+  const place = (userId: number, shift: number) => {
     const taken = new Set((peers.get(userId) ?? []).map((peer) => placement.get(peer)).filter((node) => node !== undefined));
-    let node = userId % nodes;
+    let node = (userId + shift) % nodes;
     for (let step = 0; step < nodes && taken.has(node); step++) node = (node + 1) % nodes;
     placement.set(userId, node);
   };
+  let component = 0;
   for (const start of [...clients].sort((a, b) => a - b)) {
     if (placement.has(start)) continue;
-    place(start);
+    const shift = peers.has(start) ? component++ : 0;
+    place(start, shift);
     const queue = [start];
     for (let head = 0; head < queue.length; head++) {
       const userId = queue[head]!;
       for (const peer of peers.get(userId) ?? []) {
         if (placement.has(peer)) continue;
-        place(peer);
+        place(peer, shift);
         queue.push(peer);
       }
     }

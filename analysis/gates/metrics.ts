@@ -31,13 +31,25 @@ export const CHECKS = {
 } as const satisfies Record<string, (model: ModelResult) => boolean | undefined>;
 export type CheckName = keyof typeof CHECKS;
 
+/**
+ * Numbers a run reports about itself that are not per-action figures: durability under a killed
+ * node, and what acks cost once a buffering model's flushes are counted. Missing means the run
+ * did not measure it.
+ */
+export const RUN_FIGURES = {
+  'check.acked_receipts_lost': (model: ModelResult) => model.check?.acked_receipts_lost,
+  'receipts.rows_per_ack': (model: ModelResult) => model.receipts?.rows_per_ack ?? undefined,
+} as const satisfies Record<string, (model: ModelResult) => number | undefined>;
+export type RunFigureName = keyof typeof RUN_FIGURES;
+
 /** Every metric name a gate accepts, as a type: scenario definitions get typos caught by tsc. */
-export type GateMetricName = LatencyMetric | `${ActionKind}.${FigureName}_per_action` | CheckName;
+export type GateMetricName = LatencyMetric | `${ActionKind}.${FigureName}_per_action` | CheckName | RunFigureName;
 
 export type MetricRef =
   | { kind: 'latency'; name: string; metric: LatencyMetric }
   | { kind: 'perAction'; name: string; action: ActionKind; figure: ActionFigure }
-  | { kind: 'check'; name: string; check: CheckName };
+  | { kind: 'check'; name: string; check: CheckName }
+  | { kind: 'figure'; name: string; figure: RunFigureName };
 
 export type MetricKind = MetricRef['kind'];
 
@@ -46,6 +58,7 @@ export const VALUE_TYPE: Record<MetricKind, 'number' | 'boolean'> = {
   latency: 'number',
   perAction: 'number',
   check: 'boolean',
+  figure: 'number',
 };
 
 /** A metric's value in one model of one run, or why there is none. */
@@ -63,6 +76,7 @@ export function parseMetricName(name: string): MetricRef {
     return { kind: 'latency', name, metric: name as LatencyMetric };
   }
   if (Object.hasOwn(CHECKS, name)) return { kind: 'check', name, check: name as CheckName };
+  if (Object.hasOwn(RUN_FIGURES, name)) return { kind: 'figure', name, figure: name as RunFigureName };
   if (name.endsWith(PER_ACTION_SUFFIX)) {
     const dot = name.indexOf('.');
     const action = dot < 0 ? name.slice(0, -PER_ACTION_SUFFIX.length) : name.slice(0, dot);
@@ -81,7 +95,7 @@ export function parseMetricName(name: string): MetricRef {
   }
   throw new MetricNameError(
     `unknown metric; valid: ${[...LATENCY_METRICS].join(', ')}, <action>.<figure>_per_action ` +
-      `(e.g. read.rows_written_per_action), ${Object.keys(CHECKS).join(', ')}`,
+      `(e.g. read.rows_written_per_action), ${[...Object.keys(CHECKS), ...Object.keys(RUN_FIGURES)].join(', ')}`,
   );
 }
 
@@ -109,6 +123,11 @@ export const METRIC_KINDS: {
   check(model, ref) {
     const value = CHECKS[ref.check](model);
     if (value === undefined) return { ok: false, reason: `${ref.check} not reported` };
+    return { ok: true, value };
+  },
+  figure(model, ref) {
+    const value = RUN_FIGURES[ref.figure](model);
+    if (value === undefined) return { ok: false, reason: `${ref.figure} not reported` };
     return { ok: true, value };
   },
 };

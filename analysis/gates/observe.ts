@@ -16,6 +16,8 @@ const COMBINE: Record<MetricKind, (values: (number | boolean)[], runIds: string[
   latency: (values) => ({ status: 'value', value: median(values as number[]) }),
   perAction: requireEqual('counts differ between runs'),
   check: requireEqual('check results differ between runs'),
+  // timing decides these (what a crash caught, how acks fell into flush windows): the worst run counts
+  figure: (values) => ({ status: 'value', value: Math.max(...(values as number[])) }),
 };
 
 function requireEqual(message: string) {
@@ -44,7 +46,7 @@ export function observe(runs: readonly RunResults[], model: string, ref: MetricR
   }
   const combined = COMBINE[ref.kind](values, runs.map((r) => r.runId));
   if (combined.status !== 'value') return combined;
-  const over = runs.length > 1 ? (ref.kind === 'latency' ? `median of ${runs.length} runs` : `${runs.length} runs agree`) : detail;
+  const over = runs.length > 1 ? ({ latency: `median of ${runs.length} runs`, figure: `max of ${runs.length} runs` } as Partial<Record<MetricKind, string>>)[ref.kind] ?? `${runs.length} runs agree` : detail;
   return over === undefined ? combined : { ...combined, detail: over };
 }
 

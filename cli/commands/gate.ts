@@ -108,7 +108,10 @@ async function collectRuns(options: GateOptions, file: GateFile, store: LazyStor
   throw new UsageError(`nothing to gate: give --run <runId> or --results <dir>, or name a "scenario" in ${file.source}`);
 }
 
-/** Runs what the thresholds file names, and stores it so a later gate can use it as its baseline. */
+/**
+ * Runs what the thresholds file names (its scenario, params and seed, with every model it has
+ * thresholds for, in the file's order), and stores it so a later gate can use it as its baseline.
+ */
 async function runFromFile(file: GateFile, options: GateOptions, storeOptions: OpenStoreOptions): Promise<RunResults> {
   const progress = createProgress({ json: options.json });
   const sets = Object.entries(file.params ?? {}).map(([key, value]) => `${key}=${value}`);
@@ -117,6 +120,7 @@ async function runFromFile(file: GateFile, options: GateOptions, storeOptions: O
       scenario: file.scenario!,
       sets,
       seed: file.seed,
+      models: [...new Set(file.thresholds.map((threshold) => threshold.model))],
       outDir: options.out,
       store: storeOptions,
       progress: (line) => progress.update(line),

@@ -74,7 +74,7 @@ const register: CommandRegistrar = (program: Command) => {
           k6Version: found.version,
           name,
           model: options.model,
-          cachesSettings: model().client.cachesSettings,
+          cachesSettings: model.client.cachesSettings,
           servers: options.server,
         });
         process.stdout.write(`${result.vus} VUs over ${parallelism} runners\n${result.files.join('\n')}\n`);
@@ -108,7 +108,7 @@ const register: CommandRegistrar = (program: Command) => {
           vus,
           host: options.host,
           port,
-          ...(options.pgUrl ? { database: { url: options.pgUrl, model: MODELS[options.model!]!(), out: options.out!, servers: options.server } } : {}),
+          ...(options.pgUrl ? { database: { url: options.pgUrl, model: MODELS[options.model!]!, out: options.out!, servers: options.server } } : {}),
           log: (line) => process.stdout.write(`${line}\n`),
         });
         if (errors.length) process.exitCode = 1;

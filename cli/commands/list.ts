@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { driverIds } from '../../drivers/registry.ts';
-import { MODELS } from '../../reference-server/models/registry.ts';
+import { DEFAULT_MODELS, MODELS } from '../../reference-server/models/registry.ts';
+import { defaultOptions } from '../../reference-server/models/options.ts';
 import { SCENARIOS } from '../../scenarios/registry.ts';
 
 export function listing() {
@@ -11,7 +12,15 @@ export function listing() {
       description: scenario.description,
       params: Object.fromEntries(Object.entries(scenario.params).map(([name, spec]) => [name, { ...spec }])),
     })),
-    models: Object.entries(MODELS).map(([id, factory]) => ({ id, description: factory().description })),
+    models: Object.values(MODELS).map((model) => ({
+      id: model.id,
+      description: model.description,
+      design: model.design,
+      durability: model.traits(defaultOptions(model.id)).durability,
+      ...(model.capabilities.redis ? { needs: ['redis'] } : {}),
+      options: Object.fromEntries(Object.entries(model.options).map(([name, spec]) => [name, { ...spec }])),
+    })),
+    defaultModels: DEFAULT_MODELS,
     drivers: driverIds(),
   };
 }
@@ -35,7 +44,14 @@ export default function register(program: Command): void {
         }
         out.push('');
       }
-      out.push('models:', ...data.models.map((model) => `  ${model.id.padEnd(10)} ${model.description}`), '', `drivers: ${data.drivers.join(', ')}`);
+      out.push(`models (default: ${data.defaultModels.join(',')}):`);
+      for (const model of data.models) {
+        out.push(`  ${model.id}: ${model.description}`, `    stands for: ${model.design}`, `    acks reach Postgres: ${model.durability === 'write-behind' ? 'in a later batched flush (a crash loses the window)' : 'before the status is pushed'}`);
+        for (const [name, spec] of Object.entries(model.options)) {
+          out.push(`    --model-opt ${model.id}.${name}  default ${spec.default} ${spec.min}..${spec.max} ${spec.unit}: ${spec.description}`);
+        }
+      }
+      out.push('', `drivers: ${data.drivers.join(', ')}`);
       process.stdout.write(`${out.join('\n')}\n`);
     });
 }

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { RedisUnavailableError } from '../../reference-server/cluster/redis-connect.ts';
 import { PostgresStartError } from '../../reference-server/db/postgres.ts';
 import { getModel, modelIds } from '../../reference-server/models/registry.ts';
+import { ModelOptionError, resolveModelOptions } from '../../reference-server/models/options.ts';
 import { SERVE_DEFAULTS, ServeError, serve, type ServeHandle } from '../../reference-server/serve.ts';
 import { CliError, UsageError } from '../exit-codes.ts';
 import type { CommandRegistrar } from './index.ts';
@@ -18,6 +19,7 @@ interface ServeCliOptions {
   demo: boolean;
   redisUrl?: string;
   nodeId: string;
+  modelOpt: string[];
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -34,8 +36,10 @@ const register: CommandRegistrar = (program: Command) => {
     .option('--no-demo', 'do not add demo users 1-4 and two conversations to a database without users')
     .option('--redis-url <url>', 'cluster mode: share sessions, presence and routing with other nodes through this Redis (env CHATBENCH_REDIS_URL)')
     .option('--node-id <id>', 'this node\'s id in a cluster (distinct per node)', SERVE_DEFAULTS.nodeId)
+    .option('--model-opt <model.option=value>', 'a model option, e.g. write-behind.flushMs=500 (repeatable; see chatbench list)', (value: string, previous: string[]) => [...previous, value], [])
     .action(async (options: ServeCliOptions) => {
       const model = parseModel(options.model);
+      const modelOptions = parseModelOpts(options.modelOpt, model.id);
       const port = parsePort(options.port);
       const secret = options.secret ?? process.env.CHATBENCH_SECRET;
       if (secret !== undefined && secret.length === 0) throw new UsageError('--secret must not be empty');
@@ -58,6 +62,7 @@ const register: CommandRegistrar = (program: Command) => {
         try {
           handle = await serve({
             model,
+            modelOptions,
             port,
             host: options.host,
             pgUrl: options.pgUrl,
@@ -91,6 +96,15 @@ export default register;
 function parseModel(id: string) {
   if (!modelIds().includes(id)) throw new UsageError(`--model: unknown model "${id}"; valid models: ${modelIds().join(', ')}`);
   return getModel(id);
+}
+
+function parseModelOpts(entries: string[], modelId: string): Record<string, number> {
+  try {
+    return resolveModelOptions(entries, [modelId])[modelId]!;
+  } catch (error) {
+    if (error instanceof ModelOptionError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** node ids name Redis channels and keys: keep them to a safe alphabet */

@@ -8,7 +8,8 @@ import { migrate } from '../../reference-server/db/migrate.ts';
 import { CountingDb, type ActionCounters } from '../../reference-server/db/query-layer.ts';
 import { seedPopulation } from '../../reference-server/db/seed.ts';
 import { readTupleCounters, type DbTruthSnapshot } from '../../reference-server/db/truth.ts';
-import type { ReceiptModel } from '../../reference-server/models/types.ts';
+import { defaultOptions } from '../../reference-server/models/options.ts';
+import { standaloneContext, type ModelDefinition } from '../../reference-server/models/types.ts';
 import type { Plan } from '../../scenarios/plan.ts';
 import { phaseMarks, type PhaseMarks } from '../phase-marks.ts';
 import { WalMeter, type WalReport } from '../wal-meter.ts';
@@ -24,9 +25,12 @@ export class ClusterDatabase {
     private readonly counting: CountingDb,
     readonly baseline: DbTruthSnapshot,
     plan: Plan,
-    model: ReceiptModel,
+    model: ModelDefinition,
+    drain: () => Promise<unknown>,
   ) {
-    this.marks = phaseMarks({ plan, model, wal, setup: counting.for('setup'), runStart: () => this.runStart });
+    // bulk history through an instance of its own, at the model's default options
+    const instance = model.create(standaloneContext(counting, defaultOptions(model.id)));
+    this.marks = phaseMarks({ plan, model: instance, wal, setup: counting.for('setup'), runStart: () => this.runStart, drain });
   }
 
   /**
@@ -34,7 +38,7 @@ export class ClusterDatabase {
    * the nodes, whose connections would keep the reading from being complete), then migrates and
    * seeds. A database that already holds users is refused: its rows would count against the run.
    */
-  static async open(url: string, plan: Plan, model: ReceiptModel): Promise<ClusterDatabase> {
+  static async open(url: string, plan: Plan, model: ModelDefinition, drain: () => Promise<unknown> = async () => {}): Promise<ClusterDatabase> {
     const baseline = await readTupleCounters(url);
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     const admin = new pg.Client({ connectionString: url, application_name: 'chatbench-coordinator' });
@@ -49,7 +53,7 @@ export class ClusterDatabase {
       if (Number(users.rows[0]?.n) > 0) throw new Error(`the database already holds ${users.rows[0]!.n} users: start every cluster run on a fresh database`);
       await seedPopulation(counting.for('setup'), { users: plan.users, conversations: plan.conversations });
       await wal.setupDone(url);
-      return new ClusterDatabase(pool, admin, wal, counting, baseline, plan, model);
+      return new ClusterDatabase(pool, admin, wal, counting, baseline, plan, model, drain);
     } catch (error) {
       await wal.close();
       await admin.end().catch(() => {});

@@ -17,7 +17,9 @@ import type { NodeMetricsSnapshot } from '../../reference-server/server.ts';
 import { MODELS, modelIds } from '../../reference-server/models/registry.ts';
 import { SCENARIOS } from '../../scenarios/registry.ts';
 import { buildModelResult } from '../model-result.ts';
-import { checkStoredTicks } from '../orchestrator.ts';
+import { checkStoredTicks, type StoredCheck } from '../checks.ts';
+import { defaultOptions } from '../../reference-server/models/options.ts';
+import { standaloneContext } from '../../reference-server/models/types.ts';
 import { combineReports } from '../outcome.ts';
 import type { DriverOutcome } from '../types.ts';
 import { executionSegments } from './driver.ts';
@@ -57,9 +59,8 @@ export async function collectRun(options: CollectOptions): Promise<CollectedRun>
   const config = readRunFile(options.runConfigPath, runConfigSchema);
   const scenario = SCENARIOS[config.scenario];
   if (!scenario) throw new RunFileError(`${options.runConfigPath}: scenario: unknown scenario "${config.scenario}"`);
-  const modelFactory = MODELS[config.model];
-  if (!modelFactory) throw new RunFileError(`${options.runConfigPath}: model: unknown model "${config.model}"; valid models: ${modelIds().join(', ')}`);
-  const model = modelFactory();
+  const model = MODELS[config.model];
+  if (!model) throw new RunFileError(`${options.runConfigPath}: model: unknown model "${config.model}"; valid models: ${modelIds().join(', ')}`);
   const plan = scenario.plan(config.params as never, config.seed);
   const record = readRunFile(join(options.dir, RUN_FILES.coordinator), coordinatorRecordSchema);
   sameRun(config, record, join(options.dir, RUN_FILES.coordinator));
@@ -88,9 +89,13 @@ export async function collectRun(options: CollectOptions): Promise<CollectedRun>
   const snapshots = record.nodes.map((node) => node.figures as unknown as NodeMetricsSnapshot);
   progress('reading the database');
   const pool = new pg.Pool({ connectionString: options.pgUrl, max: 1 });
-  let serverCheck: { mismatches: string[]; checked: number };
+  let serverCheck: StoredCheck;
   try {
-    serverCheck = await checkStoredTicks(plan, model, new CountingDb(pool).for('check'));
+    // stored ticks through an instance of its own, at the model's default options (the nodes drained before every mark)
+    const counting = new CountingDb(pool);
+    const reader = model.create(standaloneContext(counting, defaultOptions(model.id)));
+    serverCheck = await checkStoredTicks(plan, reader, counting.for('check'), { all: false, lossIsExpected: false });
+    await reader.close?.();
   } finally {
     await pool.end();
   }

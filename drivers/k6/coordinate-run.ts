@@ -1,7 +1,7 @@
 // `chatbench k6 coordinate`: leads a cluster's k6 runners through a plan's phases (the barrier),
 // and with a database, does what the orchestrator does on one machine between phases (WAL marks,
 // bulk history) and writes the coordinator record `k6 collect` reads.
-import type { ReceiptModel } from '../../reference-server/models/types.ts';
+import type { ModelDefinition } from '../../reference-server/models/types.ts';
 import type { Plan } from '../../scenarios/plan.ts';
 import { ClusterDatabase } from './cluster-database.ts';
 import { PhaseCoordinator } from './coordinator.ts';
@@ -22,7 +22,7 @@ export interface CoordinateOptions {
   host: string;
   port: number;
   /** the model's database the server nodes use, the nodes, and where to write the record */
-  database?: { url: string; model: ReceiptModel; out: string; servers: string[] };
+  database?: { url: string; model: ModelDefinition; out: string; servers: string[] };
   log(line: string): void;
   /** the listening URL, once known */
   listening?(url: string): void;
@@ -31,7 +31,8 @@ export interface CoordinateOptions {
 /** Returns the phases' errors (empty when every phase finished). */
 export async function coordinateRun(options: CoordinateOptions): Promise<string[]> {
   const { plan, vus, log } = options;
-  const database = options.database ? await ClusterDatabase.open(options.database.url, plan, options.database.model) : undefined;
+  const servers = options.database?.servers ?? [];
+  const database = options.database ? await ClusterDatabase.open(options.database.url, plan, options.database.model, () => Promise.all(servers.map(drainNode))) : undefined;
   const coordinator = new PhaseCoordinator(vus, { host: options.host, port: options.port });
   const phaseErrors: string[] = [];
   try {
@@ -106,6 +107,15 @@ async function idleFigures(servers: string[], log: (line: string) => void): Prom
       }
     }),
   );
+}
+
+/** A node's model writes what it buffers (POST /drain), as the orchestrator drains its own nodes. */
+async function drainNode(serverUrl: string): Promise<void> {
+  const url = metricsUrlOf(serverUrl).replace(/\/metrics$/, '/drain');
+  const response = await fetch(url, { method: 'POST' }).catch((error: unknown) => {
+    throw new Error(`server node ${url}: not reachable (${error instanceof Error ? error.message : String(error)})`);
+  });
+  if (!response.ok) throw new Error(`server node ${url}: drain failed (HTTP ${response.status})`);
 }
 
 async function nodeFigures(serverUrl: string): Promise<Record<string, unknown>> {

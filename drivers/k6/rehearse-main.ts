@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SCENARIOS } from '../../scenarios/registry.ts';
+import { defaultOptions } from '../../reference-server/models/options.ts';
+import { MODELS } from '../../reference-server/models/registry.ts';
 import { REHEARSAL_DEFAULTS, rehearseK6Operator } from './rehearse.ts';
 
 function usage(message: string): never {
@@ -50,7 +52,9 @@ try {
     log(`  ${metric.padEnd(16)} n ${summary.count}, p50/p95/p99 ${summary.p50} / ${summary.p95} / ${summary.p99} ms${summary.missing ? `, ${summary.missing} missing` : ''}`);
   }
   log(`  ticks consistent: ${result.check.ticks_consistent}, db consistent: ${result.db.consistent}`);
-  const thresholds = definition.thresholds?.(results.params as never)?.[values.model];
+  const model = MODELS[values.model];
+  // what the scenario derives from the model's traits, at the options the run used
+  const thresholds = model ? definition.thresholds?.(results.params as never, model.traits(result.options ?? defaultOptions(values.model))) : undefined;
   if (thresholds) {
     const file = join(work, 'thresholds.json');
     writeFileSync(file, JSON.stringify({ [values.model]: thresholds }));

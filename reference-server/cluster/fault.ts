@@ -34,8 +34,9 @@ export interface KilledNode {
 }
 
 /**
- * Kills the node holding the most connections (a crash that hurts), after reading its counters
- * so its work still counts. Statements it had in flight at that instant are not in them.
+ * SIGKILLs the node holding the most connections (a crash that hurts). Its counters, and what its
+ * model still buffered, are taken in the same instant as the kill, so its work still counts and
+ * its lost window is exact. Statements it had in flight at that instant are not in them.
  */
 export async function killBusiestNode(nodes: NodeHandle[]): Promise<KilledNode> {
   const snapshots = await Promise.all(nodes.map((node) => node.metrics()));
@@ -44,8 +45,7 @@ export async function killBusiestNode(nodes: NodeHandle[]): Promise<KilledNode> 
     if (snapshot.connections.open > snapshots[busiest]!.connections.open) busiest = index;
   });
   const node = nodes[busiest]!;
-  const lastSnapshot = await node.metrics();
-  await node.kill();
+  const lastSnapshot = await node.crash();
   return { nodeId: node.nodeId, killedAt: Date.now(), lastSnapshot, clientsHeld: lastSnapshot.connections.open };
 }
 

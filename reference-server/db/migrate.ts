@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { ActionDb } from './query-layer.ts';
-import type { ReceiptModel } from '../models/types.ts';
+import type { ModelDefinition } from '../models/types.ts';
 
 const COMMON_DIR = fileURLToPath(new URL('../migrations/common/', import.meta.url));
 const MIGRATION_FILE = /^(\d{3})_[a-z0-9_]+\.sql$/;
@@ -13,7 +13,7 @@ export async function migrationFiles(dir: string): Promise<string[]> {
 }
 
 /** Applies what is missing; model migrations are recorded under the model's id, so two models never share a row. */
-export async function migrate(db: ActionDb, model: Pick<ReceiptModel, 'id' | 'migrationsDir'>): Promise<string[]> {
+export async function migrate(db: ActionDb, model: Pick<ModelDefinition, 'id' | 'migrationsDir'>): Promise<string[]> {
   await db.schema('CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY)');
   const done = new Set((await db.read<{ id: string }>('SELECT id FROM schema_migrations')).map((row) => row.id));
   const applied: string[] = [];

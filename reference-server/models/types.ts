@@ -1,8 +1,18 @@
-// The one interface a storage model implements. The server owns sockets, auth, sequencing and
-// routing; a model owns only how receipts and the read-receipts setting are stored, and says
-// which status frames go to whom. All IO comes in through `ActionDb`.
-import type { ActionDb } from '../db/query-layer.ts';
+// The one seam a storage model plugs into. A model is a definition (what it is, its schema, its
+// options, the traits scenarios derive expectations from) whose `create` makes one instance per
+// server node with what the node hands it: the counting query layer, validated options, and a
+// Redis connection when it asks for one. The server owns sockets, auth, sequencing and routing; an
+// instance owns only how receipts and the read-receipts setting are stored, and says which status
+// frames go to whom. An instance that buffers may `flush` (the run engine drains every node before
+// WAL marks and checks) and `close`.
+import type { Redis } from 'ioredis';
+import type { ActionKind } from '../../analysis/metric-names.ts';
+import type { ActionDb, CountingDb } from '../db/query-layer.ts';
 import type { ServerFrame, Tick, WireMessage } from '../protocol.ts';
+import type { ParamSpec } from '../../scenarios/define.ts';
+import type { ModelTraits } from './traits.ts';
+
+export type { ModelTraits };
 
 export interface ConversationMeta {
   id: number;
@@ -28,13 +38,22 @@ export interface HistoryImport {
   messages: number;
 }
 
+/** One member's cumulative marks in a conversation. */
+export interface Marks {
+  d: number;
+  r: number;
+}
+
+/** What a crash of this node would lose right now: acknowledged but not yet in Postgres. */
+export interface PendingWindow {
+  /** (user, conversation) marks buffered */
+  marks: number;
+  /** messages those marks move past what Postgres holds, summed over marks (an upper bound on ticks lost) */
+  receipts: number;
+}
+
 export interface ReceiptModel {
   readonly id: string;
-  readonly description: string;
-  /** the model's numbered migrations (NNN_name.sql), applied after the common ones */
-  readonly migrationsDir: string;
-  /** how a client of this model behaves: a settings cache means no read event when receipts are off */
-  readonly client: { cachesSettings: boolean };
   /** after a message row is stored (same action: `send`) */
   afterSend(db: ActionDb, message: WireMessage, conversation: ConversationMeta): Promise<void>;
   /** a cumulative delivered or read ack; returns the status frames to push */
@@ -52,6 +71,57 @@ export interface ReceiptModel {
    * by every other member, as the live acks would have (bulk history; attributed to setup).
    */
   importReceipts(db: ActionDb, items: HistoryImport[]): Promise<void>;
-  /** every message's tick as the sender should see it, from the stored state (checks and tests) */
+  /** every message's tick as the sender should see it, from the model's state (checks and tests) */
   ticks(db: ActionDb, conversation: ConversationMeta): Promise<Map<number, Tick>>;
+  /**
+   * Every member's marks, for a conversation this model keeps as marks (undefined otherwise): the
+   * differential test checks that they never move backwards and that read <= delivered.
+   */
+  marks?(db: ActionDb, conversation: ConversationMeta): Promise<Map<number, Marks> | undefined>;
+  /** writes everything buffered to Postgres; resolves once it is there */
+  flush?(): Promise<void>;
+  /** what a crash would lose now (models that acknowledge before Postgres has it) */
+  pending?(): PendingWindow;
+  /** a graceful stop: flushes, stops timers; the node closes its pool and Redis afterwards */
+  close?(): Promise<void>;
+}
+
+/** What a node hands a model instance. */
+export interface ModelContext {
+  /** the node's counting query layer: `db.for(action)` attributes statements the model makes on its own (a flush) */
+  db: CountingDb;
+  /** the model's options, validated against its `options` specs, defaults filled in */
+  options: Record<string, number>;
+  /** present when the model's capabilities ask for Redis */
+  redis?: Redis;
+  /** an action the server does on its own (a flush): counted beside the clients' actions */
+  count(action: ActionKind): void;
+  log(line: string): void;
+}
+
+export interface ModelCapabilities {
+  /** the node must hand the model a Redis connection (the run then needs Redis, as for several nodes) */
+  redis?: boolean;
+}
+
+export interface ModelDefinition {
+  readonly id: string;
+  /** one line: how receipts are stored */
+  readonly description: string;
+  /** the real system or published design it stands for */
+  readonly design: string;
+  /** the model's numbered migrations (NNN_name.sql), applied after the common ones */
+  readonly migrationsDir: string;
+  /** how a client of this model behaves: a settings cache means no read event when receipts are off */
+  readonly client: { cachesSettings: boolean };
+  readonly capabilities: ModelCapabilities;
+  /** settable with `--model-opt <id>.<name>=<value>`, validated like scenario parameters */
+  readonly options: Record<string, ParamSpec>;
+  traits(options: Record<string, number>): ModelTraits;
+  create(context: ModelContext): ReceiptModel;
+}
+
+/** A context for instances made outside a server node (checks, bulk history, tests): nothing it does is an action. */
+export function standaloneContext(db: CountingDb, options: Record<string, number>, redis?: Redis): ModelContext {
+  return { db, options, ...(redis ? { redis } : {}), count() {}, log() {} };
 }

@@ -18,14 +18,15 @@ export interface ChartDefinition {
   build(source: ChartSource): ChartSpec | undefined;
 }
 
-/** Fixed colours so a model looks the same in every chart; others fall back to the scheme. */
-const MODEL_COLORS: Record<string, string> = { naive: '#d95f02', watermark: '#1b6ca8' };
-const FALLBACK_COLORS = ['#7570b3', '#66a61e', '#e7298a', '#a6761d'];
+/**
+ * Colours by position in the report's model order (the baseline first), so any number of models
+ * get distinct colours (twelve before they repeat) and a model keeps its colour in every chart of
+ * a run. Dark2 first, then Paired's darker half: distinguishable in print and by most colour-blind readers.
+ */
+export const MODEL_PALETTE = ['#d95f02', '#1b6ca8', '#7570b3', '#66a61e', '#e7298a', '#a6761d', '#e6ab02', '#666666', '#1f78b4', '#33a02c', '#e31a1c', '#6a3d9a'];
 
 export function modelColorScale(models: readonly string[]): { domain: string[]; range: string[] } {
-  let fallback = 0;
-  const range = models.map((m) => MODEL_COLORS[m] ?? FALLBACK_COLORS[fallback++ % FALLBACK_COLORS.length]!);
-  return { domain: [...models], range };
+  return { domain: [...models], range: models.map((_, index) => MODEL_PALETTE[index % MODEL_PALETTE.length]!) };
 }
 
 /** Config for static, print-friendly output: no interaction, plain fonts, white background. */

@@ -218,8 +218,7 @@ describe.each(Object.keys(MODELS))('bad input, model %s', (modelId) => {
     const after = await run.database.pool.query<{ n: string }>('SELECT count(*) AS n FROM messages WHERE conversation_id = 100');
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
     // the intruder's acks moved nothing: Alice's messages are at most delivered (Bob's acks), never read
-    const { getModel } = await import('../../reference-server/models/registry.ts');
-    const ticks = await getModel(modelId).ticks(run.database.setup.for('setup'), { id: 100, kind: 'direct', members: [1, 2] });
+    const ticks = await run.storedTicks({ id: 100, kind: 'direct', members: [1, 2] });
     expect([...ticks.values()].filter((tick) => tick === 'read')).toEqual([]);
     await watch.check();
   });

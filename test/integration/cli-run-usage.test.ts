@@ -6,12 +6,23 @@ import { runCli } from '../support/cli.ts';
 describe('chatbench run/sweep: bad input exits 2 and names the option', () => {
   it.each([
     ['an unknown scenario', ['run', 'vacation'], /unknown scenario "vacation"; valid scenarios: vacation-backlog, group-1000, mass-reconnect, receipts-toggle/],
-    ['an unknown parameter', ['run', 'vacation-backlog', '--set', 'pears=3'], /--set pears: unknown parameter of vacation-backlog; valid parameters: pairs, backlog, sendRate/],
+    ['an unknown parameter', ['run', 'vacation-backlog', '--set', 'pears=3'], /--set pears: unknown parameter of vacation-backlog; valid parameters: pairs, backlog, sendRate, returnWindow, leave/],
     ['a value out of range', ['run', 'vacation-backlog', '--set', 'backlog=0'], /--set backlog=0: out of range; backlog must be from 1 to 10000/],
     ['a value that is not a number', ['run', 'vacation-backlog', '--set', 'pairs=lots'], /--set pairs=lots: expected an integer/],
     ['a fraction where an integer belongs', ['run', 'group-1000', '--set', 'members=2.5'], /--set members=2.5: expected an integer/],
     ['a --set without =', ['run', 'vacation-backlog', '--set', 'pairs'], /--set "pairs": expected key=value/],
-    ['an unknown model', ['run', 'vacation-backlog', '--models', 'naive,clever'], /--models: unknown model "clever"; valid models: naive, watermark/],
+    ['an unknown model', ['run', 'vacation-backlog', '--models', 'naive,clever'], /--models: unknown model "clever"; valid models: naive, watermark, write-behind, hybrid$/m],
+    ['a baseline that is not compared', ['run', 'vacation-backlog', '--models', 'naive,watermark', '--baseline', 'hybrid'], /--baseline hybrid: not among the models of this run \(naive, watermark\)/],
+    ['a model option of an unknown model', ['run', 'vacation-backlog', '--model-opt', 'clever.flushMs=5'], /--model-opt clever.flushMs: unknown model "clever"; valid models: naive, watermark, write-behind, hybrid/],
+    ['a model option of a model not in the run', ['run', 'vacation-backlog', '--model-opt', 'write-behind.flushMs=5'], /--model-opt write-behind.flushMs: write-behind is not among the models of this run \(naive, watermark\)/],
+    ['an unknown model option', ['run', 'vacation-backlog', '--models', 'write-behind', '--model-opt', 'write-behind.flush=5'], /--model-opt write-behind.flush: unknown option of write-behind; valid options: flushMs/],
+    ['an option of a model that has none', ['run', 'vacation-backlog', '--model-opt', 'naive.x=1'], /--model-opt naive.x: unknown option of naive; naive has no options/],
+    ['a model option out of range', ['run', 'vacation-backlog', '--models', 'write-behind', '--model-opt', 'write-behind.flushMs=0'], /--model-opt write-behind.flushMs=0: out of range; flushMs must be from 1 to 600000 \(ms\)/],
+    ['a model option that is not a number', ['run', 'vacation-backlog', '--models', 'hybrid', '--model-opt', 'hybrid.threshold=big'], /--model-opt hybrid.threshold=big: expected an integer from 1 to 100000 \(members\)/],
+    ['a model option without a model', ['run', 'vacation-backlog', '--model-opt', 'flushMs=5'], /--model-opt "flushMs=5": expected <model>.<option>=<value>, e.g. write-behind.flushMs=500/],
+    ['a sweep with a bad model option', ['sweep', 'vacation-backlog', '--vary', 'backlog=5,6', '--models', 'hybrid', '--model-opt', 'hybrid.threshold=-1'], /--model-opt hybrid.threshold=-1: out of range/],
+    ['a model module that is not there', ['list'], /CHATBENCH_MODEL_MODULES: model module nowhere\/model.ts: cannot load/, { CHATBENCH_MODEL_MODULES: 'nowhere/model.ts' }],
+    ['a model module that exports no model', ['list'], /CHATBENCH_MODEL_MODULES: model module scenarios\/plan.ts: no default export \(expected a ModelDefinition\)/, { CHATBENCH_MODEL_MODULES: 'scenarios/plan.ts' }],
     ['an unknown driver', ['run', 'vacation-backlog', '--driver', 'gatling'], /--driver: unknown driver "gatling"; valid drivers: node/],
     ['a bad seed', ['run', 'vacation-backlog', '--seed', 'x'], /--seed x: expected an integer/],
     ['too many nodes', ['run', 'vacation-backlog', '--nodes', '99'], /--nodes 99: expected an integer from 1 to 8/],
@@ -21,8 +32,8 @@ describe('chatbench run/sweep: bad input exits 2 and names the option', () => {
     ['a sweep with a bad value', ['sweep', 'vacation-backlog', '--vary', 'backlog=5,0'], /--set backlog=0: out of range/],
     ['an unknown command', ['runn', 'vacation-backlog'], /unknown command 'runn'/],
     ['an unknown option', ['run', 'vacation-backlog', '--fast'], /unknown option '--fast'/],
-  ])('%s', (_label, args, message) => {
-    const result = runCli(args);
+  ])('%s', (_label, args, message, env?: Record<string, string>) => {
+    const result = runCli(args as string[], env);
     expect(result.stderr).toMatch(message);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
@@ -34,6 +45,21 @@ describe('chatbench run/sweep: bad input exits 2 and names the option', () => {
     const listing = JSON.parse(result.stdout);
     expect(listing.scenarios.map((scenario: { id: string }) => scenario.id)).toEqual(['vacation-backlog', 'group-1000', 'mass-reconnect', 'receipts-toggle']);
     expect(listing.scenarios[0].params.backlog).toMatchObject({ default: 50, min: 1, unit: 'messages' });
-    expect(listing.models.map((model: { id: string }) => model.id)).toEqual(['naive', 'watermark']);
+    expect(listing.models.map((model: { id: string }) => model.id)).toEqual(['naive', 'watermark', 'write-behind', 'hybrid']);
+    expect(listing.defaultModels).toEqual(['naive', 'watermark']);
+    expect(listing.models[2]).toMatchObject({ durability: 'write-behind', options: { flushMs: { default: 1000, min: 1, unit: 'ms' } } });
+    expect(listing.models[2].design).toContain('Discord');
+    expect(listing.models[3]).toMatchObject({ durability: 'write-through', options: { threshold: { default: 100 } } });
+    expect(listing.models[3].design).toContain('Telegram');
+  });
+
+  it('list describes each model, the real design it stands for, and its options', () => {
+    const result = runCli(['list']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('models (default: naive,watermark):');
+    expect(result.stdout).toContain('  write-behind: ');
+    expect(result.stdout).toContain("    stands for: Discord's read states");
+    expect(result.stdout).toContain('    acks reach Postgres: in a later batched flush (a crash loses the window)');
+    expect(result.stdout).toMatch(/--model-opt hybrid.threshold +default 100 1..100000 members/);
   });
 });

@@ -1,14 +1,18 @@
 // Differential property test: random histories of sends and delivered/read acks (stale,
 // duplicate, zero, past the end) applied to every model through its own methods on a real
 // database, then every message's tick and "read by" compared with the pure reference model.
-// Watermark rows are checked after every ack: read <= delivered, and never backwards.
+// Every registered model runs at its defaults and with each option at its minimum and maximum
+// (hybrid's threshold moves groups between its stores; write-behind flushes after every ack or
+// never). Marks, for conversations a model keeps as marks, are checked after every ack: read <=
+// delivered, never backwards, and equal to the reference's.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { ActionDb } from '../../reference-server/db/query-layer.ts';
 import { seedPopulation } from '../../reference-server/db/seed.ts';
 import { prepareModelDatabase, type ModelDatabase } from '../../reference-server/instance.ts';
-import { MODELS, getModel } from '../../reference-server/models/registry.ts';
-import type { ConversationMeta, ReceiptModel } from '../../reference-server/models/types.ts';
+import { MODELS } from '../../reference-server/models/registry.ts';
+import { defaultOptions } from '../../reference-server/models/options.ts';
+import { standaloneContext, type ConversationMeta, type Marks, type ReceiptModel } from '../../reference-server/models/types.ts';
 import type { Tick, WireMessage } from '../../reference-server/protocol.ts';
 import { applyOp, initialState, referenceReadBy, referenceTicks, type ReferenceOp, type ReferenceState } from '../support/receipt-reference.ts';
 
@@ -18,6 +22,9 @@ const RUNS = Number(process.env.CHATBENCH_DIFF_RUNS ?? 40);
 const MAX_OPS = 30;
 
 interface Target {
+  /** model id and the options that differ from its defaults */
+  name: string;
+  modelId: string;
   model: ReceiptModel;
   database: ModelDatabase;
   db: (action: 'send' | 'deliver' | 'read' | 'setup') => ActionDb;
@@ -26,17 +33,36 @@ interface Target {
 const targets: Target[] = [];
 let nextConversationId = 1;
 
+/** defaults, then each option at its minimum and at its maximum (duplicates dropped) */
+function variants(modelId: string): Record<string, number>[] {
+  const defaults = defaultOptions(modelId);
+  const all = [defaults];
+  for (const [name, spec] of Object.entries(MODELS[modelId]!.options)) all.push({ ...defaults, [name]: spec.min }, { ...defaults, [name]: spec.max });
+  return [...new Map(all.map((options) => [JSON.stringify(options), options])).values()];
+}
+
 beforeAll(async () => {
-  for (const id of Object.keys(MODELS)) {
-    const model = getModel(id);
-    const database = await prepareModelDatabase(inject('pgAdminUrl'), model);
-    await seedPopulation(database.setup.for('setup'), { users: USERS, conversations: [] });
-    targets.push({ model, database, db: (action) => database.setup.for(action) });
+  for (const [id, definition] of Object.entries(MODELS)) {
+    for (const options of variants(id)) {
+      const database = await prepareModelDatabase(inject('pgAdminUrl'), definition);
+      await seedPopulation(database.setup.for('setup'), { users: USERS, conversations: [] });
+      const changed = Object.entries(options).filter(([name, value]) => defaultOptions(id)[name] !== value);
+      targets.push({
+        name: `${id}${changed.map(([name, value]) => ` ${name}=${value}`).join('')}`,
+        modelId: id,
+        model: definition.create(standaloneContext(database.setup, options)),
+        database,
+        db: (action) => database.setup.for(action),
+      });
+    }
   }
 });
 
 afterAll(async () => {
-  for (const target of targets) await target.database.drop();
+  for (const target of targets) {
+    await target.model.close?.();
+    await target.database.drop();
+  }
 });
 
 /** what the server's send handler does around the model: atomic seq, the row, then afterSend */
@@ -63,17 +89,9 @@ async function createConversation(target: Target, conversation: ConversationMeta
   await db.write('INSERT INTO members (conversation_id, user_id) SELECT $1, unnest($2::bigint[])', [conversation.id, conversation.members]);
 }
 
-type Watermarks = Map<number, { d: number; r: number }>;
+type Watermarks = Map<number, Marks>;
 
-async function watermarks(target: Target, conversationId: number): Promise<Watermarks> {
-  const rows = await target.db('setup').read<{ user_id: string; d: string; r: string }>(
-    'SELECT user_id, last_delivered_seq AS d, last_read_seq AS r FROM message_status WHERE conversation_id = $1',
-    [conversationId],
-  );
-  return new Map(rows.map((row) => [Number(row.user_id), { d: Number(row.d), r: Number(row.r) }]));
-}
-
-/** watermark invariants between two snapshots, and agreement with the reference marks */
+/** marks invariants between two snapshots, and agreement with the reference marks */
 function checkWatermarks(before: Watermarks, after: Watermarks, state: ReferenceState, context: string): void {
   for (const [userId, mark] of after) {
     expect(mark.r, `${context}: user ${userId} read <= delivered`).toBeLessThanOrEqual(mark.d);
@@ -128,7 +146,6 @@ async function checkHistory(history: History): Promise<void> {
   const conversation: ConversationMeta = { id: nextConversationId++, kind: history.kind, members: [...history.members].sort((a, b) => a - b) };
   const state = initialState(conversation.members);
   for (const target of targets) await createConversation(target, conversation);
-  const isWatermark = (target: Target) => target.model.id === 'watermark';
   const previous = new Map<Target, Watermarks>(targets.map((target) => [target, new Map()]));
   for (const [index, raw] of history.ops.entries()) {
     const op = toReferenceOp(history, raw, state.lastSeq);
@@ -139,9 +156,9 @@ async function checkHistory(history: History): Promise<void> {
         continue;
       }
       await target.model.acknowledge(target.db(op.op === 'read' ? 'read' : 'deliver'), { userId: op.userId, conversation, upToSeq: op.upToSeq, kind: op.op });
-      if (isWatermark(target)) {
-        const now = await watermarks(target, conversation.id);
-        checkWatermarks(previous.get(target)!, now, state, `${target.model.id} after op ${index} ${JSON.stringify(op)}`);
+      const now = await target.model.marks?.(target.db('setup'), conversation);
+      if (now) {
+        checkWatermarks(previous.get(target)!, now, state, `${target.name} after op ${index} ${JSON.stringify(op)}`);
         previous.set(target, now);
       }
     }
@@ -150,16 +167,23 @@ async function checkHistory(history: History): Promise<void> {
   for (const target of targets) {
     const ticks = await target.model.ticks(target.db('setup'), conversation);
     const sorted = (map: Map<number, Tick>) => [...map].sort((a, b) => a[0] - b[0]);
-    expect(sorted(ticks), `${target.model.id} ticks`).toEqual(sorted(expected));
+    expect(sorted(ticks), `${target.name} ticks`).toEqual(sorted(expected));
     for (const seq of expected.keys()) {
-      expect(await target.model.readBy(target.db('setup'), conversation, seq), `${target.model.id} read by of seq ${seq}`).toBe(referenceReadBy(state, seq));
+      expect(await target.model.readBy(target.db('setup'), conversation, seq), `${target.name} read by of seq ${seq}`).toBe(referenceReadBy(state, seq));
+    }
+    // what the model buffers, once flushed, gives Postgres the same answers
+    if (target.model.flush) {
+      await target.model.flush();
+      const reader = MODELS[target.modelId]!.create(standaloneContext(target.database.setup, defaultOptions(target.modelId)));
+      expect(sorted(await reader.ticks(target.db('setup'), conversation)), `${target.name} ticks from Postgres after a flush`).toEqual(sorted(expected));
+      await reader.close?.();
     }
   }
 }
 
 describe('models against the reference receipt semantics', () => {
   it('has every registered model under test', () => {
-    expect(targets.map((target) => target.model.id).sort()).toEqual(Object.keys(MODELS).sort());
+    expect([...new Set(targets.map((target) => target.modelId))].sort()).toEqual(Object.keys(MODELS).sort());
   });
 
   it(`derive the same tick and "read by" for every message of ${RUNS} random histories`, async () => {

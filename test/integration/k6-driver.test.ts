@@ -32,8 +32,8 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(scenario: string, sets: string[], driver: string): Promise<RunResults> {
-  const outcome = await runScenario({ scenario, sets, driver, pgUrl: inject('pgAdminUrl'), outDir: join(tempDir('chatbench-k6-run-'), 'run'), store: false });
+async function run(scenario: string, sets: string[], driver: string, models?: string[], modelOpts?: string[]): Promise<RunResults> {
+  const outcome = await runScenario({ scenario, sets, driver, models, modelOpts, pgUrl: inject('pgAdminUrl'), outDir: join(tempDir('chatbench-k6-run-'), 'run'), store: false });
   return outcome.results;
 }
 
@@ -42,17 +42,20 @@ describe.runIf(!missing || process.env.CI === 'true')('k6 driver', () => {
     expect(missing).toBeUndefined();
   });
 
-  const cases: [string, string[]][] = [
-    ['vacation-backlog', ['pairs=4', 'backlog=6']],
+  const cases: [string, string[], string[]?][] = [
+    // every shipped model; write-behind flushing only when the run engine drains it, so its flushes are exact too
+    ['vacation-backlog', ['pairs=4', 'backlog=6'], ['naive', 'watermark', 'write-behind', 'hybrid']],
     ['receipts-toggle', ['users=3', 'conversations=6', 'opens=2']],
     ['mass-reconnect', ['users=8', 'conversations=2', 'changes=3', 'window=1']],
     // history driven through the server: state carried across four phases per client
     ['mass-reconnect', ['users=6', 'conversations=2', 'changes=2', 'window=1', 'liveHistory=1']],
   ];
-  for (const [scenario, sets] of cases) {
-    it(`${scenario} ${sets.join(' ')}: the same exact counts as the Node driver`, async () => {
-      const node = await run(scenario, sets, 'node');
-      const k6 = await run(scenario, sets, 'k6');
+  for (const [scenario, sets, models] of cases) {
+    it(`${scenario} ${sets.join(' ')}${models ? ` (${models.join(',')})` : ''}: the same exact counts as the Node driver`, async () => {
+      const modelOpts = models?.includes('write-behind') ? ['write-behind.flushMs=600000'] : undefined;
+      const node = await run(scenario, sets, 'node', models, modelOpts);
+      const k6 = await run(scenario, sets, 'k6', models, modelOpts);
+      if (models) expect(Object.keys(k6.models)).toEqual(models);
       expect(k6.driver).toBe('k6');
       for (const result of Object.values(k6.models)) expect({ ticks: result.check.ticks_consistent, examples: result.check.examples }).toEqual({ ticks: true, examples: [] });
       expect(exactFigures(k6)).toEqual(exactFigures(node));
@@ -61,14 +64,14 @@ describe.runIf(!missing || process.env.CI === 'true')('k6 driver', () => {
 
   it('two k6 processes with their own execution segments feed one run with exact quantiles over both, receipts timed across them', async () => {
     const scenario = 'vacation-backlog';
-    const params = { pairs: 5, backlog: 8, sendRate: 2000 };
+    const params = { pairs: 5, backlog: 8, sendRate: 2000, returnWindow: 0, leave: 0 };
     const plan = SCENARIOS[scenario]!.plan(params as never, 1);
     let captured: DriverOutcome | undefined;
     // 10 clients, 5 per VU: 2 VUs, one per process (segments 0:1/2 and 1/2:1); the pair of users
     // 5 and 6 is split between them, so its receipt is only known by matching both processes' logs
     const k6 = createK6Driver({ processes: 2, clientsPerVu: 5 });
     const driver: LoadDriver = { ...k6, execute: async (context) => (captured = await k6.execute(context)) };
-    const { result, samples } = await runModel({ model: MODELS.watermark!(), plan, driver, pgAdminUrl: inject('pgAdminUrl'), postgresEmbedded: true, nodes: 1, secret: 'k6-segments-secret' });
+    const { result, samples } = await runModel({ model: MODELS.watermark!, plan, driver, pgAdminUrl: inject('pgAdminUrl'), postgresEmbedded: true, nodes: 1, secret: 'k6-segments-secret' });
     expect({ ticks: result.check.ticks_consistent, examples: result.check.examples, db: result.db.consistent }).toEqual({ ticks: true, examples: [], db: true });
     expect(result.actions.send?.count).toBe(params.pairs * params.backlog);
     expect(result.actions.read?.['db.rows_written']).toBe(params.pairs);

@@ -15,8 +15,8 @@ import { mintToken } from '../../reference-server/auth.ts';
 import { seedPopulation } from '../../reference-server/db/seed.ts';
 import { readTupleCounters, TRUTH_DEFAULTS, TruthUnavailableError } from '../../reference-server/db/truth.ts';
 import { prepareModelDatabase } from '../../reference-server/instance.ts';
-import type { ReceiptModel } from '../../reference-server/models/types.ts';
-import { watermarkModel } from '../../reference-server/models/watermark/watermark.ts';
+import type { ModelDefinition } from '../../reference-server/models/types.ts';
+import { watermark, watermarkReceipts } from '../../reference-server/models/watermark/watermark.ts';
 import { startChatServer } from '../../reference-server/server.ts';
 import { TestClient } from '../support/ws-client.ts';
 
@@ -135,12 +135,11 @@ describe('the database cross-check', () => {
   it('catches a statement a model attributes to another action', async () => {
     // watermark, except that its acks count their statements as `send`: the run's totals and
     // every table's totals stay right; only the attribution is wrong
-    const misattributing: ReceiptModel = {
-      ...watermarkModel,
-      id: 'watermark',
-      acknowledge: (db, ack) => watermarkModel.acknowledge(db.as('send'), ack),
+    const misattributing: ModelDefinition = {
+      ...watermark,
+      create: () => ({ ...watermarkReceipts, acknowledge: (db, ack) => watermarkReceipts.acknowledge(db.as('send'), ack) }),
     };
-    const honest = await auditAfterBacklog(watermarkModel);
+    const honest = await auditAfterBacklog(watermark);
     expect(honest.mismatches).toBe(0);
     expect(honest.frames.deliver).toBeGreaterThan(0);
     const caught = await auditAfterBacklog(misattributing);
@@ -149,7 +148,7 @@ describe('the database cross-check', () => {
   });
 
   it('fails loudly when another connection keeps the database busy', async () => {
-    const database = await prepareModelDatabase(inject('pgAdminUrl'), watermarkModel);
+    const database = await prepareModelDatabase(inject('pgAdminUrl'), watermark);
     onTestFinished(() => database.drop());
     await database.pool.end();
     const lingering = new pg.Client({ connectionString: database.url, application_name: 'lingering-test-client' });
@@ -165,7 +164,7 @@ describe('the database cross-check', () => {
 });
 
 /** A 1:1 backlog of 6, delivered and read, every frame audited; returns the server's audit. */
-async function auditAfterBacklog(model: ReceiptModel) {
+async function auditAfterBacklog(model: ModelDefinition) {
   const database = await prepareModelDatabase(inject('pgAdminUrl'), model);
   onTestFinished(() => database.drop());
   await seedPopulation(database.setup.for('setup'), { users: [1, 2], conversations: [{ id: 10, kind: 'direct', members: [1, 2] }] });

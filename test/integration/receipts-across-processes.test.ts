@@ -30,7 +30,7 @@ describe('receipt latency across worker processes', () => {
   it('a pair split across two Node workers: one receipt per pair, timed from the read, none missing', async () => {
     const { driver, outcome } = capturing(createNodeDriver({ clientsPerWorker: 2 }));
     const started = Date.now();
-    const { result } = await runModel({ model: MODELS.naive!(), plan, driver, pgAdminUrl: inject('pgAdminUrl'), nodes: 1, secret: 'split-pair-secret' });
+    const { result } = await runModel({ model: MODELS.naive!, plan, driver, pgAdminUrl: inject('pgAdminUrl'), nodes: 1, secret: 'split-pair-secret' });
     const wall = Date.now() - started;
     expect({ ticks: result.check.ticks_consistent, examples: result.check.examples }).toEqual({ ticks: true, examples: [] });
     expect(outcome().generator.processes).toBe(2);
@@ -52,7 +52,7 @@ describe('receipt latency across worker processes', () => {
     const { driver } = capturing(createNodeDriver(), (outcome) => {
       outcome.receipts = { missing: 1, examples: ["receipt never arrived: user 1 did not see user 2's read of conversation 1 through seq 5"] };
     });
-    const { result } = await runModel({ model: MODELS.watermark!(), plan, driver, pgAdminUrl: inject('pgAdminUrl'), nodes: 1, secret: 'missing-receipt-secret' });
+    const { result } = await runModel({ model: MODELS.watermark!, plan, driver, pgAdminUrl: inject('pgAdminUrl'), nodes: 1, secret: 'missing-receipt-secret' });
     expect(result.latency['latency.receipt']?.missing).toBe(1);
     expect(result.check.ticks_consistent).toBe(false);
     expect(result.check.examples).toEqual([

@@ -1,21 +1,40 @@
-// Every scenario at a small size, both models, through the real driver, server and Postgres:
-// the counts the spec defines exactly are asserted exactly.
+// Every scenario at a small size, every registered model (the test folder's own included),
+// through the real driver, server and Postgres: the counts the spec defines exactly are asserted
+// exactly, and every model meets the thresholds its scenario derives from the model's traits.
 import { describe, expect, inject, it } from 'vitest';
+import { evaluateGate } from '../../analysis/gates/evaluate.ts';
+import { parseGateFile } from '../../analysis/gates/thresholds.ts';
 import type { ActionFigures, ModelResult, RunResults } from '../../analysis/results-schema.ts';
 import { runScenario } from '../../cli/run-scenario.ts';
+import { MODELS } from '../../reference-server/models/registry.ts';
+import { scenarioThresholds } from '../../scenarios/define.ts';
+import { SCENARIOS } from '../../scenarios/registry.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-async function run(scenario: string, sets: string[]): Promise<RunResults> {
+const ALL = Object.keys(MODELS);
+
+async function run(scenario: string, sets: string[], models = ALL): Promise<RunResults> {
   const outcome = await runScenario({
     scenario,
     sets,
+    models,
     pgUrl: inject('pgAdminUrl'),
     outDir: join(mkdtempSync(join(tmpdir(), 'chatbench-run-')), 'run'),
     store: false,
   });
+  expect(Object.keys(outcome.results.models)).toEqual(models);
+  expectDerivedThresholds(outcome.results);
   return outcome.results;
+}
+
+/** each model against what the scenario derives from its traits (at the options the run used) */
+function expectDerivedThresholds(results: RunResults): void {
+  const traits = Object.fromEntries(Object.entries(results.models).map(([id, result]) => [id, MODELS[id]!.traits(result.options ?? {})]));
+  const file = parseGateFile(scenarioThresholds(SCENARIOS[results.scenario]!, results.params as Record<string, number>, traits), results.scenario);
+  const report = evaluateGate([results], file.thresholds);
+  expect(report.outcomes.filter((outcome) => outcome.verdict !== 'pass').map((o) => `${o.model} ${o.metric} ${o.expression}: ${o.reason}`)).toEqual([]);
 }
 
 function action(model: ModelResult | undefined, kind: keyof ModelResult['actions']): ActionFigures {
@@ -32,7 +51,8 @@ function expectConsistent(results: RunResults): void {
   }
 }
 
-describe('exact counts per scenario', () => {
+// five models per run: generous timeouts for a loaded 2-core machine
+describe('exact counts per scenario', { timeout: 240_000 }, () => {
   it('vacation-backlog: read and deliver cost backlog rows (naive) vs 1 (watermark), and as many events', async () => {
     const pairs = 6;
     const backlog = 15;
@@ -91,7 +111,7 @@ describe('exact counts per scenario', () => {
     const [live, imported] = [await run('mass-reconnect', [...sets, 'liveHistory=1']), await run('mass-reconnect', [...sets, 'liveHistory=0'])];
     expectConsistent(live);
     expectConsistent(imported);
-    for (const model of ['naive', 'watermark']) {
+    for (const model of ALL) {
       const figures = (results: RunResults) => {
         const { count, ...rest } = action(results.models[model], 'reconnect');
         return { count, ...rest };

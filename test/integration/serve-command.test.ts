@@ -205,3 +205,15 @@ describe.skipIf(!redisAvailable)('chatbench serve in cluster mode', () => {
     expect(served.stderr()).toMatch(/--node-id must be/);
   });
 });
+
+describe('chatbench serve --model-opt', () => {
+  it.each([
+    [['--model', 'write-behind', '--model-opt', 'write-behind.flushMs=0'], /--model-opt write-behind.flushMs=0: out of range; flushMs must be from 1 to 600000/],
+    [['--model', 'naive', '--model-opt', 'hybrid.threshold=3'], /--model-opt hybrid.threshold: hybrid is not among the models of this run \(naive\)/],
+    [['--model', 'hybrid', '--model-opt', 'hybrid.size=3'], /--model-opt hybrid.size: unknown option of hybrid; valid options: threshold/],
+  ])('rejects a bad model option before starting anything: %j', async (args, message) => {
+    const served = startServe(args);
+    expect(await served.exited).toBe(2);
+    expect(served.stderr()).toMatch(message);
+  });
+});

@@ -5,6 +5,9 @@ import { seedPopulation, type Population } from '../../reference-server/db/seed.
 import { readTupleCounters } from '../../reference-server/db/truth.ts';
 import { prepareModelDatabase, type ModelDatabase } from '../../reference-server/instance.ts';
 import { getModel } from '../../reference-server/models/registry.ts';
+import { defaultOptions } from '../../reference-server/models/options.ts';
+import { standaloneContext, type ConversationMeta } from '../../reference-server/models/types.ts';
+import type { Tick } from '../../reference-server/protocol.ts';
 import { startChatServer, type ChatServer, type ChatServerOptions } from '../../reference-server/server.ts';
 import { TestClient } from './ws-client.ts';
 
@@ -14,6 +17,8 @@ export interface RunningServer {
   server: ChatServer;
   database: ModelDatabase;
   connect(userId: number): Promise<TestClient>;
+  /** the stored ticks of a conversation, after the server drained what its model buffers */
+  storedTicks(conversation: ConversationMeta): Promise<Map<number, Tick>>;
   /** stops the server and pools, then returns app-side and database-side row counts */
   finish(): Promise<{ appRowsWritten: number; tuplesWritten: number; tables: Record<string, { ins: number; upd: number; del: number }> }>;
 }
@@ -22,7 +27,11 @@ export async function startTestServer(modelId: string, population: Population, o
   const model = getModel(modelId);
   const database = await prepareModelDatabase(inject('pgAdminUrl'), model);
   await seedPopulation(database.setup.for('setup'), population);
-  const server = await startChatServer({ model, pool: database.pool, secret: SECRET, port: 0, ...options });
+  const server = await startChatServer({ model, pool: database.pool, secret: SECRET, port: 0, ...options }).catch(async (error: unknown) => {
+    await database.drop();
+    throw error;
+  });
+  const modelOptions = { ...defaultOptions(modelId), ...options.modelOptions };
   const clients: TestClient[] = [];
   let finished = false;
   // called inside a test: clean up when that test ends (an afterAll registered here would never run)
@@ -38,8 +47,19 @@ export async function startTestServer(modelId: string, population: Population, o
       clients.push(client);
       return client;
     },
+    async storedTicks(conversation) {
+      await server.drain();
+      const reader = model.create(standaloneContext(database.setup, modelOptions));
+      try {
+        return await reader.ticks(database.setup.for('setup'), conversation);
+      } finally {
+        await reader.close?.();
+      }
+    },
     async finish() {
       finished = true;
+      // what a buffering model holds is written before the counters are read, as a run does
+      await server.drain();
       const serverRows = Object.values(server.metrics().db).reduce((sum, counters) => sum + counters.rowsWritten, 0);
       for (const client of clients) client.close();
       await server.close();

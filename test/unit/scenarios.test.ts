@@ -1,5 +1,7 @@
 // The scenario registry's contract, looped over every entry: plans are deterministic, valid and
 // internally consistent; parameters validate at the boundary.
+import { MODELS } from '../../reference-server/models/registry.ts';
+import { defaultOptions } from '../../reference-server/models/options.ts';
 import { describe, expect, it } from 'vitest';
 import { ParamError, resolveParams } from '../../scenarios/define.ts';
 import { planClients, seededRandom, type Plan } from '../../scenarios/plan.ts';
@@ -55,7 +57,9 @@ describe.each(Object.keys(SCENARIOS))('scenario %s', (id) => {
   it('has defaults inside their ranges and thresholds for every model', () => {
     const defaults = resolveParams(definition, []);
     for (const [name, spec] of Object.entries(definition.params)) expect(defaults[name]).toBe(spec.default);
-    expect(Object.keys(definition.thresholds?.(defaults as never) ?? {})).toEqual(['naive', 'watermark']);
+    for (const [id, model] of Object.entries(MODELS)) {
+      expect(Object.keys(definition.thresholds?.(defaults as never, model.traits(defaultOptions(id))) ?? {}).length, id).toBeGreaterThan(0);
+    }
   });
 });
 

@@ -1,9 +1,8 @@
 // naive: a status on each message row (1:1) or a receipt row per (message, recipient) (groups),
 // updated one row per message per transition, and one status event per message per transition.
 import { fileURLToPath } from 'node:url';
-import type { ActionDb } from '../../db/query-layer.ts';
 import type { ServerFrame, Tick } from '../../protocol.ts';
-import type { Ack, ConversationMeta, ReceiptModel, StatusPush } from '../types.ts';
+import type { Ack, ConversationMeta, ModelDefinition, ReceiptModel, StatusPush } from '../types.ts';
 
 const RANK = { delivered: 1, read: 2 } as const;
 const TICK_OF_RANK: Tick[] = ['sent', 'delivered', 'read'];
@@ -12,11 +11,9 @@ function peerOf(conversation: ConversationMeta, userId: number): number {
   return conversation.members.find((member) => member !== userId) ?? userId;
 }
 
-export const naiveModel: ReceiptModel = {
+/** Stateless: one instance serves every node (hybrid reuses it for its per-message conversations). */
+export const naiveReceipts: ReceiptModel = {
   id: 'naive',
-  description: 'status column on each message (a receipt row per recipient in groups), one UPDATE per message per transition',
-  migrationsDir: fileURLToPath(new URL('.', import.meta.url)),
-  client: { cachesSettings: false },
 
   async afterSend(db, message, conversation) {
     if (conversation.kind !== 'group') return;
@@ -153,6 +150,18 @@ export const naiveModel: ReceiptModel = {
   },
 };
 
+export const naive: ModelDefinition = {
+  id: 'naive',
+  description: 'status column on each message (a receipt row per recipient in groups), one UPDATE per message per transition',
+  design: 'the first instinct the seeds start from: a status per message row, updated on every transition (an ORM loading and saving each message)',
+  migrationsDir: fileURLToPath(new URL('.', import.meta.url)),
+  client: { cachesSettings: false },
+  capabilities: {},
+  options: {},
+  traits: () => ({ receipts: () => 'per-message', durability: 'write-through', settings: 'per-membership' }),
+  create: () => naiveReceipts,
+};
+
 function statusFrame(conversationId: number, seq: number, userId: number, status: 'delivered' | 'read'): ServerFrame {
   return { type: 'status', conversationId, seq, userId, status };
 }
@@ -161,4 +170,3 @@ function statusPush(to: number, conversationId: number, seq: number, userId: num
   return { to, frame: statusFrame(conversationId, seq, userId, status) };
 }
 
-export type { ActionDb };

@@ -4,7 +4,8 @@
 import { fileURLToPath } from 'node:url';
 import type { ServerFrame, Tick } from '../../protocol.ts';
 import { tickFrom } from '../../protocol.ts';
-import type { Ack, ReceiptModel, StatusPush } from '../types.ts';
+import type { ActionDb } from '../../db/query-layer.ts';
+import type { Ack, ConversationMeta, Marks, ModelDefinition, ReceiptModel, StatusPush } from '../types.ts';
 
 const UPSERT_WATERMARK = `
 WITH prev AS (
@@ -25,11 +26,9 @@ WITH prev AS (
 SELECT moved.last_delivered_seq AS d, moved.last_read_seq AS r, coalesce(prev.d, 0) AS prev_d, coalesce(prev.r, 0) AS prev_r
 FROM moved LEFT JOIN prev ON true`;
 
-export const watermarkModel: ReceiptModel = {
+/** Stateless: one instance serves every node (hybrid reuses it for its large groups). */
+export const watermarkReceipts: ReceiptModel = {
   id: 'watermark',
-  description: 'last_delivered_seq and last_read_seq per user per conversation, one upsert per ack',
-  migrationsDir: fileURLToPath(new URL('.', import.meta.url)),
-  client: { cachesSettings: true },
 
   async afterSend() {},
 
@@ -135,25 +134,46 @@ export const watermarkModel: ReceiptModel = {
       'SELECT seq, sender_id FROM messages WHERE conversation_id = $1',
       [conversation.id],
     );
-    const marks = await db.read<{ user_id: string; d: string; r: string }>(
-      'SELECT user_id, last_delivered_seq AS d, last_read_seq AS r FROM message_status WHERE conversation_id = $1',
-      [conversation.id],
-    );
-    const byUser = new Map(marks.map((mark) => [Number(mark.user_id), { d: Number(mark.d), r: Number(mark.r) }]));
-    const ticks = new Map<number, Tick>();
-    for (const message of messages) {
-      const seq = Number(message.seq);
-      const sender = Number(message.sender_id);
-      let delivered = 0;
-      let read = 0;
-      for (const member of conversation.members) {
-        if (member === sender) continue;
-        const mark = byUser.get(member);
-        if (mark && mark.d >= seq) delivered += 1;
-        if (mark && mark.r >= seq) read += 1;
-      }
-      ticks.set(seq, tickFrom(conversation.members.length - 1, delivered, read));
-    }
-    return ticks;
+    const marks = await storedMarks(db, conversation);
+    return ticksFromMarks(conversation, messages.map((message) => ({ seq: Number(message.seq), sender: Number(message.sender_id) })), marks);
   },
+
+  marks: storedMarks,
+};
+
+export async function storedMarks(db: ActionDb, conversation: ConversationMeta): Promise<Map<number, Marks>> {
+  const rows = await db.read<{ user_id: string; d: string; r: string }>(
+    'SELECT user_id, last_delivered_seq AS d, last_read_seq AS r FROM message_status WHERE conversation_id = $1',
+    [conversation.id],
+  );
+  return new Map(rows.map((row) => [Number(row.user_id), { d: Number(row.d), r: Number(row.r) }]));
+}
+
+/** A message's tick from every other member's marks: read when all read it, delivered when all got it. */
+export function ticksFromMarks(conversation: ConversationMeta, messages: { seq: number; sender: number }[], marks: Map<number, Marks>): Map<number, Tick> {
+  const ticks = new Map<number, Tick>();
+  for (const { seq, sender } of messages) {
+    let delivered = 0;
+    let read = 0;
+    for (const member of conversation.members) {
+      if (member === sender) continue;
+      const mark = marks.get(member);
+      if (mark && mark.d >= seq) delivered += 1;
+      if (mark && mark.r >= seq) read += 1;
+    }
+    ticks.set(seq, tickFrom(conversation.members.length - 1, delivered, read));
+  }
+  return ticks;
+}
+
+export const watermark: ModelDefinition = {
+  id: 'watermark',
+  description: 'last_delivered_seq and last_read_seq per user per conversation, one upsert per ack',
+  design: "the seeds' answer (WhatsApp-style, Signal's last_read_message_id): status is a range, so two integers per member per conversation",
+  migrationsDir: fileURLToPath(new URL('.', import.meta.url)),
+  client: { cachesSettings: true },
+  capabilities: {},
+  options: {},
+  traits: () => ({ receipts: () => 'watermark', durability: 'write-through', settings: 'per-user' }),
+  create: () => watermarkReceipts,
 };

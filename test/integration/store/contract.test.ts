@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionCosts } from '../../../analysis/queries/action-costs.ts';
 import { compareWithBaseline } from '../../../analysis/queries/baseline-compare.ts';
+import { compareModels } from '../../../analysis/queries/model-ratios.ts';
 import { latencyQuantiles } from '../../../analysis/queries/latency-quantiles.ts';
 import { sweepCurve } from '../../../analysis/queries/sweep-curve.ts';
 import { ACTION_FIGURES, QUANTILES } from '../../../analysis/metric-names.ts';
@@ -167,6 +168,29 @@ for (const kind of Object.keys(SETUPS) as StoreKind[]) {
       const unchanged = rows.find((r) => r.model === 'watermark' && r.name === 'latency.receipt.p95')!;
       expect(unchanged).toMatchObject({ kind: 'latency', delta: 0, relative: 0 });
       expect(rows.filter((r) => r.kind === 'latency').length).toBe(2 * 4 * QUANTILES.length);
+    });
+
+    it('compares the models of a run against its baseline model, or another one, for any number of models', async () => {
+      // a third model shaped like watermark (its samples too), and the run's baseline moved to it
+      const results = fixtureResults();
+      results.runId = `models-${kind}`;
+      results.models.third = structuredClone(results.models.watermark!);
+      results.models.third.actions.read!['db.rows_written'] = 2; // half a row per read
+      results.baseline = 'third';
+      const samples = fixtureSamples();
+      const dir = join(tempDir('run'), results.runId);
+      await writeRunDir(dir, results, [...samples, ...samples.filter((s) => s.model === 'watermark').map((s) => ({ ...s, model: 'third' }))]);
+      expect(await persistRun(dir, options)).toMatchObject({ stored: true });
+      const read = (rows: Awaited<ReturnType<typeof compareModels>>['rows']) =>
+        Object.fromEntries(rows.filter((r) => r.action === 'read' && r.figure === 'db.rows_written').map((r) => [r.model, [r.perAction, r.ratio]]));
+      const own = await compareModels(store, `models-${kind}`);
+      expect(own.baseline).toBe('third');
+      expect(read(own.rows)).toEqual({ naive: [5, 0.1], watermark: [1, 0.5], third: [0.5, 1] });
+      const againstNaive = await compareModels(store, `models-${kind}`, 'naive');
+      expect(read(againstNaive.rows)).toEqual({ naive: [5, 1], watermark: [1, 5], third: [0.5, 10] });
+      // the fixture has no baseline recorded: its first model is the baseline
+      expect((await compareModels(store, 'fixture-vacation-small')).baseline).toBe('naive');
+      await expect(compareModels(store, `models-${kind}`, 'nobody')).rejects.toThrow('baseline model "nobody" is not in run');
     });
 
     it("draws a sweep's cost curve over the varied parameter", async () => {

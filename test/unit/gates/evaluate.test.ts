@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateGate, GateInputError, type Outcome } from '../../../analysis/gates/evaluate.ts';
 import { OPERATORS, type Operator } from '../../../analysis/gates/expressions.ts';
-import { CHECKS, METRIC_KINDS, parseMetricName, readMetric, type MetricKind } from '../../../analysis/gates/metrics.ts';
+import { CHECKS, METRIC_KINDS, RUN_FIGURES, parseMetricName, readMetric, type MetricKind } from '../../../analysis/gates/metrics.ts';
 import type { ModelResult } from '../../../analysis/results-schema.ts';
 import { fixtureRun, model, thresholds } from './fixture.ts';
 
@@ -161,6 +161,7 @@ describe('registries', () => {
     latency: 'latency.delivery',
     perAction: 'deliver.bytes_pushed_per_action',
     check: 'db.consistent',
+    figure: 'receipts.rows_per_ack',
   };
   const empty = { actions: {}, latency: {}, db: undefined, errors: {}, check: undefined } as unknown as ModelResult;
 
@@ -173,6 +174,20 @@ describe('registries', () => {
 
   it.each(Object.keys(CHECKS))('check %s is a metric name the gate accepts', (name) => {
     expect(parseMetricName(name)).toMatchObject({ kind: 'check' });
+  });
+
+  it.each(Object.keys(RUN_FIGURES))('run figure %s is a metric name the gate accepts, compared as a number', (name) => {
+    expect(parseMetricName(name)).toMatchObject({ kind: 'figure' });
+  });
+
+  it('reads acknowledged receipts lost, passes 0 and fails a loss, and takes the worst of several runs', () => {
+    const lost = (n: number) => fixtureRun((r) => (model(r, 'watermark').check.acked_receipts_lost = n));
+    expect(one('check.acked_receipts_lost', '== 0', [lost(0)], [], 'watermark')).toMatchObject({ verdict: 'pass', observed: 0 });
+    expect(one('check.acked_receipts_lost', '== 0', [lost(3)], [], 'watermark')).toMatchObject({ verdict: 'fail', observed: 3 });
+    expect(one('check.acked_receipts_lost', '<= 2', [lost(1), lost(3), lost(0)], [], 'watermark')).toMatchObject({ verdict: 'fail', observed: 3 });
+    expect(one('check.acked_receipts_lost', '== 0', [fixtureRun()], [], 'watermark')).toMatchObject({ verdict: 'unknown', reason: 'check.acked_receipts_lost not reported' });
+    expect(one('receipts.rows_per_ack', '== 5')).toMatchObject({ verdict: 'pass', observed: 5 });
+    expect(() => one('check.acked_receipts_lost', '== true')).toThrow(/expected <op> <number>/);
   });
 
   // For each operator: a limit it accepts and one it rejects, against an observed 5.

@@ -26,11 +26,40 @@ describe('headline', () => {
     expect(all).toContain('delivery costs are alike here and the difference is in reads');
   });
 
-  it('falls back to a generic sentence for an unknown scenario, and says when a model is missing', async () => {
+  it('falls back to a generic sentence for an unknown scenario, and says when there is nothing to compare', async () => {
     const { results } = await vacationRun();
     expect(sentencesFor({ ...results, scenario: 'new-one' })[0]).toBe('A deliver action costs naive 5 row writes and watermark 1 (naive/watermark 5×).');
     const { watermark: _dropped, ...onlyNaive } = results.models;
-    expect(sentencesFor({ ...results, models: onlyNaive })[0]).toContain('needs both');
+    expect(sentencesFor({ ...results, models: onlyNaive })[0]).toBe('This run measured only naive: there is no other model to compare it with.');
+  });
+
+  it('compares any number of models against the baseline, in sentences and in the table', async () => {
+    const run = await vacationRun();
+    const { naive, watermark } = run.results.models;
+    // a third model shaped like naive, and the baseline moved to watermark
+    const results = { ...run.results, baseline: 'watermark', models: { naive: naive!, watermark: watermark!, third: naive! } };
+    expect(sentencesFor(results)[0]).toBe(
+      'Opening a chat with a 5-message backlog costs watermark 1 row writes, naive 5 and third 5 (watermark/naive 0.2×, watermark/third 0.2×).',
+    );
+    const page = text(buildReport({ runs: [{ ...run, results }] }));
+    expect(page).toContain('watermark (baseline) naive third watermark / naive watermark / third');
+    expect(page).toContain('read 1 5 5 0.2× 0.2× 1 5 5 0.2× 0.2×');
+    expect(page).toContain('rows per ack watermark 1, naive 5, third 5');
+  });
+
+  it('says what each model lost when a node was killed, and what its node still held', async () => {
+    const run = await vacationRun();
+    const { naive, watermark } = run.results.models;
+    const killed = { killed_node: 'node-1', pending_at_kill: { marks: 0, receipts: 0 } };
+    const models = {
+      naive: { ...naive!, check: { ...naive!.check, acked_receipts_lost: 0, acked_receipts_checked: 20 }, recovery: killed },
+      watermark: { ...watermark!, options: { flushMs: 1000 }, check: { ...watermark!.check, acked_receipts_lost: 4, acked_receipts_checked: 20 }, recovery: { ...killed, pending_at_kill: { marks: 2, receipts: 6 } } },
+    };
+    const results = { ...run.results, models };
+    expect(sentencesFor(results).at(-1)).toBe(
+      'A server node was killed mid-run. Acknowledged receipts lost (the sender was shown the tick, Postgres does not have it): naive 0 and watermark 4 (its killed node held 6 not yet in Postgres; flushMs 1000).',
+    );
+    expect(text(buildReport({ runs: [{ ...run, results }] }))).toContain('Node node-1 was killed: 4 acknowledged receipts lost (of 20 messages checked); it held 6 receipts in 2 marks not yet in Postgres.');
   });
 
   it('flags an inconsistent run loudly', async () => {
@@ -67,8 +96,8 @@ describe('figures', () => {
     [3, 0, 'naive only'],
     [0, 0, 'both 0'],
     [undefined, 1, 'n/a'],
-  ])('ratio(%s, %s) reads %s', (a, b, shown) => {
-    expect(formatRatio(ratio(a, b))).toBe(shown);
+  ])('ratio(%s, %s) against baseline naive reads %s', (a, b, shown) => {
+    expect(formatRatio(ratio(a, b), 'naive')).toBe(shown);
   });
 
   it.each([

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'vega';
 import { compile } from 'vega-lite';
 import { CHARTS, type ChartSource } from '../../../reports/charts/index.ts';
-import { needsLogScale } from '../../../reports/charts/common.ts';
+import { modelColorScale, needsLogScale } from '../../../reports/charts/common.ts';
 import { specToSvg } from '../../../reports/render-svg.ts';
 import { backlogSweep, reconnectRun, vacationRun } from '../../support/report-fixtures.ts';
 import { fixtureSimulation } from '../../support/simulation-fixtures.ts';
@@ -20,6 +20,14 @@ const sources: Record<string, () => Promise<ChartSource>> = {
     );
     return { run: { results: { ...run.results, models }, percentiles: {} } };
   },
+  // any number of models: five, the fixture's two copied under new names
+  'five models': async () => {
+    const run = await vacationRun();
+    const { naive, watermark } = run.results.models;
+    const models = { naive: naive!, watermark: watermark!, 'write-behind': watermark!, hybrid: naive!, fifth: watermark! };
+    const percentiles = { ...run.percentiles, fifth: run.percentiles.watermark! };
+    return { run: { results: { ...run.results, models }, percentiles } };
+  },
 };
 
 // Which charts each fixture must draw: a chart silently returning undefined is a failure too.
@@ -30,6 +38,7 @@ const EXPECTED: Record<string, string[]> = {
   simulation: ['sensitivity'],
   empty: [],
   'run without data': [],
+  'five models': ['rows-written', 'events-pushed', 'latency-percentiles', 'wal-phases'],
 };
 
 describe('chart registry contract', () => {
@@ -53,8 +62,21 @@ describe('chart registry contract', () => {
   });
 });
 
+describe('model colours', () => {
+  it('gives every model of a run its own colour, the same in every chart', async () => {
+    const source = await sources['five models']!();
+    const scales = ['rows-written', 'events-pushed', 'wal-phases'].map((id) => (CHARTS[id]!.build(source) as { encoding: { color: { scale: unknown } } }).encoding.color.scale);
+    const { domain, range } = scales[0] as { domain: string[]; range: string[] };
+    expect(domain).toEqual(['naive', 'watermark', 'write-behind', 'hybrid', 'fifth']);
+    expect(new Set(range).size).toBe(5);
+    for (const scale of scales) expect(scale).toEqual(scales[0]);
+    expect(new Set(modelColorScale(Array.from({ length: 12 }, (_, i) => `m${i}`)).range).size).toBe(12);
+  });
+});
+
 describe('chart specs (golden)', () => {
   for (const [name, load] of Object.entries(sources)) {
+    if (name === 'five models') continue;
     for (const id of EXPECTED[name]!) {
       it(`${id} from ${name}`, async () => {
         const spec = CHARTS[id]!.build(await load());
