@@ -23,6 +23,9 @@ export const MODELS: Record<string, ModelDefinition> = {
   hybrid,
 };
 
+/** The models that ship with chatbench (before any module adds its own): what the shipped calibration covers. */
+export const SHIPPED_MODELS: readonly string[] = Object.freeze(Object.keys(MODELS));
+
 /** What a run compares unless told otherwise: the spec's two, and fast. */
 export const DEFAULT_MODELS = ['naive', 'watermark'];
 
