@@ -8,6 +8,7 @@ import type { ActionKind } from '../../analysis/metric-names.ts';
 import type { ClientFrame, ServerFrame } from '../../reference-server/protocol.ts';
 import type { Step } from '../../scenarios/plan.ts';
 import { ClientState, messageBody } from '../client-state.ts';
+import { nowMs } from './clock.ts';
 import { ALL_READERS, type ReceiptLogPart } from './receipts.ts';
 import type { ClientSocket, SocketEvents, Transport } from './transport.ts';
 
@@ -90,7 +91,7 @@ export class SimClient implements SocketEvents {
         return this.until(() => (this.state.conversation(step.conversationId)?.receivedFromOthers ?? 0) >= step.count);
       case 'open': {
         // receipt latency runs from the read's scheduled time, or from when its step began
-        const scheduledAt = step.at ? phaseStart + step.at : Date.now();
+        const scheduledAt = step.at ? phaseStart + step.at : nowMs();
         await sleepUntil(scheduledAt);
         return this.open(step.conversationId, scheduledAt);
       }
@@ -113,7 +114,7 @@ export class SimClient implements SocketEvents {
     await this.connectAnywhere(false);
     this.context.sink.count(reconnect ? 'reconnect' : 'connect');
     // status frames precede `synced`, so every tick is correct from this moment
-    if (reconnect) this.context.sink.latency('latency.sync', Date.now() - scheduledAt);
+    if (reconnect) this.context.sink.latency('latency.sync', nowMs() - scheduledAt);
   }
 
   /**
@@ -194,7 +195,7 @@ export class SimClient implements SocketEvents {
   /** an unexpected close: reconnect (to the next node) with the cursor, unless leaving on purpose */
   private onDrop(): void {
     if (this.leaving || this.recovering) return;
-    const droppedAt = Date.now();
+    const droppedAt = nowMs();
     this.context.sink.error('dropped');
     this.state.synced = false;
     for (const waiter of this.dropWaiters.splice(0)) waiter();
@@ -202,7 +203,7 @@ export class SimClient implements SocketEvents {
     this.recovering = this.connectAnywhere(true)
       .then(() => {
         this.context.sink.count('reconnect');
-        this.context.sink.recovered(droppedAt, Date.now());
+        this.context.sink.recovered(droppedAt, nowMs());
       })
       .finally(() => {
         this.recovering = undefined;
@@ -304,7 +305,7 @@ export class SimClient implements SocketEvents {
   }
 
   private onFrame(frame: ServerFrame): void {
-    const now = Date.now();
+    const now = nowMs();
     const result = this.state.apply(frame);
     const sink = this.context.sink;
     if (frame.type === 'ack') {
@@ -370,7 +371,7 @@ export class SimClient implements SocketEvents {
   private maybeReadEvery(frame: ServerFrame): void {
     if (!this.readEvery || (frame.type !== 'msg' && frame.type !== 'ack' && frame.type !== 'sync_batch')) return;
     const view = this.state.conversation(this.readEvery.conversationId);
-    if (view && view.seenSinceOpen >= this.readEvery.every) this.open(view.id, Date.now());
+    if (view && view.seenSinceOpen >= this.readEvery.every) this.open(view.id, nowMs());
   }
 
   private send(frame: ClientFrame): void {
