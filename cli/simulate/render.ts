@@ -202,6 +202,8 @@ export function renderValidation(validation: Validation): string {
 /** How busy the machine was while timings were measured: they are only as good as that. */
 export function loadText(load: { before: number; after: number }, cores: number): string {
   if (load.before < 0) return 'load average not recorded (refitted from stored runs)';
-  const busy = Math.max(load.before, load.after) > cores / 2;
-  return `load average ${load.before} before and ${load.after} after: timings measured on a ${busy ? 'busy machine (under load)' : 'quiet machine'}`;
+  // the load after includes the measurement's own runs (a calibration keeps every core busy), so
+  // only the load before it says whether other work shared the machine
+  const busy = load.before > cores / 2;
+  return `load average ${load.before} before and ${load.after} after (its own runs included): timings measured on a ${busy ? 'busy machine (under load)' : 'quiet machine'}`;
 }
