@@ -280,16 +280,27 @@ async function audited(
 ): Promise<void> {
   const frame = await audit.begin(origin);
   let held: ServerFrame[] | undefined = [];
+  let failed = false;
   const release = async () => {
-    await frame.finish();
+    try {
+      await frame.finish();
+    } catch (error) {
+      // the commit failed: the held answers (an ack above all) speak of writes that are not
+      // stored, so they are dropped and the frame is answered with an error instead
+      held = undefined;
+      failed = true;
+      throw error;
+    }
     const frames = held ?? [];
     held = undefined;
     for (const reply of frames) conn.reply(reply);
   };
   const reply = (answer: ServerFrame) => {
+    if (failed) return 0;
     if (!held) return conn.reply(answer);
     held.push(answer);
-    void release();
+    // the failure surfaces where the frame ends (the `finally` below awaits the same commit)
+    release().catch(() => {});
     return Buffer.byteLength(JSON.stringify(answer));
   };
   // the handler may set connection state (`synced`): everything but `reply` is the connection's own

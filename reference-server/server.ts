@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { verifyToken } from './auth.ts';
+import { tokenOf, verifyToken } from './auth.ts';
 import { ConversationCache } from './conversations.ts';
 import { AUDIT_DEFAULTS, AttributionAudit, type AuditReport } from './db/audit.ts';
 import { CountingDb } from './db/query-layer.ts';
@@ -271,14 +271,4 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       await sessions.close();
     },
   };
-}
-
-function tokenOf(request: IncomingMessage): string | undefined {
-  const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7);
-  try {
-    return new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? undefined;
-  } catch {
-    return undefined;
-  }
 }
