@@ -78,6 +78,10 @@ export const CLOSE_CODES = {
   registryLost: 1012,
   /** the session registry is unreachable right now: try again later */
   tryAgainLater: 1013,
+  /** the client did not take what it was sent (outgoing buffer over its bound): read faster */
+  slowConsumer: 4008,
+  /** the user already has the maximum number of connections open on this node */
+  tooManyConnections: 4409,
 } as const;
 
 export class FrameError extends Error {
