@@ -16,7 +16,7 @@ export const LIMIT_DEFAULTS = {
   floodCloseAfter: 500,
   /** frames (and their bytes) waiting behind a slow one before the connection counts as flooding */
   maxQueuedFrames: 10_000,
-  maxQueuedBytes: 16 * 1024 * 1024,
+  maxQueuedBytes: 4 * 1024 * 1024,
   /** bytes written to a connection and not yet taken by the client before it is closed as slow */
   maxBufferedBytes: 8 * 1024 * 1024,
   /** how long a paged sync waits for the client to take a page before closing it as slow */
@@ -27,9 +27,9 @@ export const LIMIT_DEFAULTS = {
   /** one sync_batch frame carries at most about this many bytes of messages */
   syncFrameBytes: 256 * 1024,
   /** open connections of one user on this node; the next one is refused */
-  maxConnectionsPerUser: 16,
+  maxConnectionsPerUser: 8,
   /** from TCP accept to a completed, authorised WebSocket upgrade */
-  handshakeTimeoutMs: 10_000,
+  handshakeTimeoutMs: 20_000,
   /** no frame and no answer to the server's ping for this long: the connection is dropped */
   idleTimeoutMs: 120_000,
 };
