@@ -1,9 +1,10 @@
 // Hostile clients for memory tests: each runs for a bounded time against a server URL and reports
 // how the server treated it. Kept apart from any server code so the same cases can be thrown at
 // another build of the server (a before/after comparison).
-import { readFileSync } from 'node:fs';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import WebSocket from 'ws';
+
+export { sampleRss } from '../../bench/support/rss.ts';
 
 export interface AbuseReport {
   /** connections the abuser opened, and how each one ended (close code; 'destroyed' for raw TCP) */
@@ -16,31 +17,6 @@ export interface AbuseReport {
 
 const bump = (record: Record<string, number>, key: string | number) => (record[String(key)] = (record[String(key)] ?? 0) + 1);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Resident set size of a process in MiB (Linux), sampled until stopped: start, max, last. */
-export function sampleRss(pid: number, everyMs = 200) {
-  const read = () => {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : Number.NaN;
-  };
-  const figures = { start: read(), max: 0, last: 0 };
-  figures.max = figures.last = figures.start;
-  const timer = setInterval(() => {
-    try {
-      figures.last = read();
-      figures.max = Math.max(figures.max, figures.last);
-    } catch {
-      // the process is gone
-    }
-  }, everyMs);
-  return {
-    figures,
-    stop() {
-      clearInterval(timer);
-      return { ...figures };
-    },
-  };
-}
 
 /**
  * A client that never reads and asks for full syncs (statusCursor 0, empty lastSeqs) about
