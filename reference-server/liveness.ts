@@ -49,7 +49,7 @@ export class Heartbeat {
           this.lastHeard.delete(ws);
           onIdle();
           ws.terminate();
-        } else if (now - heard >= idleTimeoutMs / 2) ws.ping();
+        } else if (now - heard >= idleTimeoutMs / 2 && ws.readyState === ws.OPEN) ws.ping();
       }
     }, Math.max(10, Math.floor(idleTimeoutMs / 4)));
     this.timer.unref();

@@ -1,7 +1,7 @@
 // The reference WebSocket chat server: one storage model, its pool passed in, every statement
 // counted. Frames from one connection are handled in order; connections run concurrently.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { tokenOf, verifyToken } from './auth.ts';
@@ -10,6 +10,7 @@ import { AUDIT_DEFAULTS, AttributionAudit, type AuditReport } from './db/audit.t
 import { CountingDb } from './db/query-layer.ts';
 import { countWritten, handleFrame, type ConnectionState, type HandlerContext } from './handlers.ts';
 import { LIMIT_DEFAULTS, UserBudgets, resolveLimits } from './limits.ts';
+import { frameSize, waitDrained, writeBounded } from './backpressure.ts';
 import { Heartbeat, guardHandshakes } from './liveness.ts';
 import { ServerMetrics, type ServerMetricsSnapshot } from './metrics.ts';
 import type { Redis } from 'ioredis';
@@ -141,7 +142,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   sweeper.unref();
   http.on('upgrade', (request, socket, head) => {
     wss.handleUpgrade(request, socket, head, (ws) => {
-      handshakes.upgraded(socket as import('node:net').Socket);
+      handshakes.upgraded(socket as Socket);
       onConnection(ws, request);
     });
   });
@@ -305,29 +306,4 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       await sessions.close();
     },
   };
-}
-
-function frameSize(data: import('ws').RawData): number {
-  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
-  return data instanceof ArrayBuffer ? data.byteLength : data.length;
-}
-
-/**
- * The one place frames are written to a client. A client that does not take what it is sent
- * makes `bufferedAmount` grow; past `maxBuffered` bytes it is closed instead of held in memory.
- */
-function writeBounded(ws: WebSocket, text: string, maxBuffered: number, onSlow: () => void): number {
-  ws.send(text);
-  if (ws.bufferedAmount > maxBuffered) onSlow();
-  return Buffer.byteLength(text);
-}
-
-/** Resolves true once the client took what was written (below `lowWater`), false on close or timeout. */
-async function waitDrained(ws: WebSocket, lowWater: number, timeoutMs: number, gone: () => boolean): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (ws.bufferedAmount > lowWater) {
-    if (gone() || ws.readyState !== ws.OPEN || Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return !gone() && ws.readyState === ws.OPEN;
 }
