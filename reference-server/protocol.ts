@@ -178,6 +178,8 @@ export function parseClientFrame(text: string): ClientFrame {
     const problem = checkField(name, spec.kind, value);
     if (problem) throw new FrameError('invalid_frame', `${record.type}: ${problem}`, ref);
   }
+  // handlers echo `ref` in the errors they raise: only a string of bounded length, as above
+  if (ref === undefined) delete record.ref;
   return record as unknown as ClientFrame;
 }
 

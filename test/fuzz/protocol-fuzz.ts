@@ -26,6 +26,9 @@ export function fuzzPopulation(fuzzers: number): Population {
 /** limits for fuzzing: high enough that frames reach the handlers instead of being refused for rate */
 export const FUZZ_SERVER_LIMITS = { framesPerSecond: 1_000_000, burst: 1_000_000 };
 
+/** the ref of the frames that mark the end of a batch (longer than any fuzzed ref) */
+const MARKER = 'end-of-batch-';
+
 /** close codes a fuzzed connection may legitimately see */
 const EXPECTED_CLOSES = new Set<number>([1000, 1005, 1006, 1009, ...Object.values(CLOSE_CODES)]);
 
@@ -107,16 +110,23 @@ interface Ack {
 /** one connection that records acks, errors and its close */
 function open(target: FuzzTarget, userId: number, report: FuzzReport, acks: Ack[]) {
   const ws = new WebSocket(`${target.url}/?token=${encodeURIComponent(target.token(userId))}`);
-  const waiters: { type: string; resolve: () => void }[] = [];
+  const waiters: { match: (frame: ServerFrame) => boolean; resolve: () => void }[] = [];
   ws.on('error', () => {});
   ws.on('message', (data) => {
-    const frame = JSON.parse(data.toString()) as ServerFrame;
+    let frame: ServerFrame;
+    try {
+      frame = JSON.parse(data.toString()) as ServerFrame;
+      if (frame.type === 'error' && frame.ref !== undefined && typeof frame.ref !== 'string') throw new Error(`ref ${JSON.stringify(frame.ref)} echoed`);
+    } catch (error) {
+      report.undocumented.push(`unreadable server frame (${error instanceof Error ? error.message : String(error)}): ${data.toString().slice(0, 80)}`);
+      return;
+    }
     if (frame.type === 'ack') acks.push({ userId, tempId: frame.tempId, conversationId: frame.conversationId, seq: frame.seq });
-    if (frame.type === 'error') {
+    if (frame.type === 'error' && !frame.ref?.startsWith(MARKER)) {
       bump(report.errorsByCode, frame.code);
       if (!(ERROR_CODES as readonly string[]).includes(frame.code)) report.undocumented.push(`error code ${frame.code}`);
     }
-    for (const waiter of waiters.splice(0)) if (waiter.type === frame.type) waiter.resolve();
+    for (const waiter of waiters.splice(0)) if (waiter.match(frame)) waiter.resolve();
     else waiters.push(waiter);
   });
   const closed = new Promise<void>((resolve) =>
@@ -127,10 +137,21 @@ function open(target: FuzzTarget, userId: number, report: FuzzReport, acks: Ack[
     }),
   );
   const opened = Promise.race([new Promise<boolean>((resolve) => ws.once('open', () => resolve(true))), closed.then(() => false)]);
-  /** resolves true on the next frame of `type`, false if the socket closes first or `ms` pass */
-  const next = (type: string, ms = 30_000) =>
-    Promise.race([new Promise<boolean>((resolve) => waiters.push({ type, resolve: () => resolve(true) })), closed.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
-  return { ws, opened, closed, next };
+  /** resolves true on the next frame that matches, false if the socket closes first or `ms` pass */
+  const nextWhere = (match: (frame: ServerFrame) => boolean, ms = 30_000) =>
+    Promise.race([new Promise<boolean>((resolve) => waiters.push({ match, resolve: () => resolve(true) })), closed.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
+  const next = (type: ServerFrame['type'], ms?: number) => nextWhere((frame) => frame.type === type, ms);
+  /**
+   * Sends a marker and resolves once it is answered: frames of one connection are handled in
+   * order, so every frame sent before it has been. (A pong would not do: fuzzed frames ping too.)
+   */
+  let markers = 0;
+  const handled = () => {
+    const ref = `${MARKER}${++markers}`;
+    ws.send(JSON.stringify({ type: 'marker', ref }));
+    return nextWhere((frame) => frame.type === 'error' && frame.ref === ref);
+  };
+  return { ws, opened, closed, next, handled };
 }
 
 export async function fuzzServer(target: FuzzTarget, options: { frames: number; fuzzers: number; seed: number; batch?: number; log?: (line: string) => void }): Promise<FuzzReport> {
@@ -168,9 +189,7 @@ export async function fuzzServer(target: FuzzTarget, options: { frames: number; 
         // now and then a binary frame
         if (batchIndex % 10 === 0) client.ws.send(Buffer.from([0x7b, 0x00, 0xff]));
         report.frames += frames.length;
-        // frames of one connection are handled in order: the pong says the batch is done
-        client.ws.send('{"type":"ping"}');
-        if (!(await client.next('pong'))) break;
+        if (!(await client.handled())) break;
       }
       client.ws.close();
       await client.closed;

@@ -45,6 +45,18 @@ describe('strings Postgres cannot store', () => {
     expect(stored.rows).toEqual([{ temp_id: 'T\u{1F600}', body: '\u{1F600}' }]);
   });
 
+  it('echoes only a string ref: a handler error for a frame with an object or number ref carries none', async () => {
+    const run = await startTestServer('naive', population);
+    const alice = await run.connect(1);
+    await alice.sync();
+    for (const ref of [{ nested: 1 }, 42, 'x'.repeat(129)]) {
+      alice.send({ type: 'read_by', conversationId: 999, seq: 1, ref });
+      const error = await alice.next('error');
+      expect(error.code).toBe('not_a_member');
+      expect(error).not.toHaveProperty('ref');
+    }
+  });
+
   it('accepts the bearer scheme in any case, and still refuses a bad token', async () => {
     const run = await startTestServer('naive', population);
     const open = (authorization: string) =>
