@@ -4,7 +4,9 @@ import type { ActionKind } from '../analysis/metric-names.ts';
 import type { AttributionAudit } from './db/audit.ts';
 import type { ActionDb, DbScope } from './db/query-layer.ts';
 import type { ConversationCache } from './conversations.ts';
+import type { Limits } from './limits.ts';
 import type { ServerMetrics } from './metrics.ts';
+import { sendBacklog } from './sync-pages.ts';
 import type { ReceiptModel, StatusPush } from './models/types.ts';
 import { FrameError, type ClientFrame, type ServerFrame, type WireMessage } from './protocol.ts';
 import type { ClientSocket, SessionRegistry } from './sessions.ts';
@@ -15,6 +17,8 @@ export interface ConnectionState {
   socket: ClientSocket;
   synced: boolean;
   reply(frame: ServerFrame): void;
+  /** waits until the client took what was written; false when the connection is gone or too slow */
+  drained(): Promise<boolean>;
 }
 
 export interface HandlerContext {
@@ -26,6 +30,8 @@ export interface HandlerContext {
   conversations: ConversationCache;
   sessions: SessionRegistry;
   metrics: ServerMetrics;
+  /** sync page sizes (limits.ts) */
+  limits: Pick<Limits, 'syncPageMessages' | 'syncPageBytes' | 'syncFrameBytes'>;
 }
 
 type Handler<T extends ClientFrame['type']> = (ctx: HandlerContext, conn: ConnectionState, frame: Extract<ClientFrame, { type: T }>) => Promise<void>;
@@ -94,22 +100,8 @@ const sync: Handler<'sync'> = async (ctx, conn, frame) => {
     })),
   });
   const behind = ids.filter((id, index) => (lastSeqOf.get(id) ?? 0) > after[index]!);
-  if (behind.length) {
-    const rows = await db.read<{ conversation_id: string; seq: string; sender_id: string; temp_id: string; body: string; sent_at: string }>(
-      `SELECT m.conversation_id, m.seq, m.sender_id, m.temp_id, m.body, m.sent_at
-       FROM messages m JOIN unnest($1::bigint[], $2::bigint[]) AS c(id, after) ON m.conversation_id = c.id AND m.seq > c.after
-       ORDER BY m.conversation_id, m.seq`,
-      [ids, after],
-    );
-    const batches = new Map<number, WireMessage[]>();
-    for (const row of rows) {
-      const conversationId = Number(row.conversation_id);
-      let batch = batches.get(conversationId);
-      if (!batch) batches.set(conversationId, (batch = []));
-      batch.push({ conversationId, seq: Number(row.seq), senderId: Number(row.sender_id), tempId: row.temp_id, body: row.body, sentAt: Number(row.sent_at) });
-    }
-    for (const [conversationId, messages] of batches) conn.reply({ type: 'sync_batch', conversationId, messages });
-  }
+  // a client that went away mid-sync gets no statuses and no `synced`: it will sync again
+  if (behind.length && !(await sendBacklog(db, ids, after, ctx.limits, conn.reply, conn.drained))) return;
   if (frame.statusCursor !== undefined) {
     for (const status of await ctx.model.statusSince(db, conn.userId, conversations, frame.statusCursor)) replyCounted(ctx, conn, action, status);
   }
@@ -280,16 +272,27 @@ async function audited(
 ): Promise<void> {
   const frame = await audit.begin(origin);
   let held: ServerFrame[] | undefined = [];
+  let failed = false;
   const release = async () => {
-    await frame.finish();
+    try {
+      await frame.finish();
+    } catch (error) {
+      // the commit failed: the held answers (an ack above all) speak of writes that are not
+      // stored, so they are dropped and the frame is answered with an error instead
+      held = undefined;
+      failed = true;
+      throw error;
+    }
     const frames = held ?? [];
     held = undefined;
     for (const reply of frames) conn.reply(reply);
   };
   const reply = (answer: ServerFrame) => {
+    if (failed) return 0;
     if (!held) return conn.reply(answer);
     held.push(answer);
-    void release();
+    // the failure surfaces where the frame ends (the `finally` below awaits the same commit)
+    release().catch(() => {});
     return Buffer.byteLength(JSON.stringify(answer));
   };
   // the handler may set connection state (`synced`): everything but `reply` is the connection's own

@@ -78,6 +78,10 @@ export const CLOSE_CODES = {
   registryLost: 1012,
   /** the session registry is unreachable right now: try again later */
   tryAgainLater: 1013,
+  /** the client did not take what it was sent (outgoing buffer over its bound): read faster */
+  slowConsumer: 4008,
+  /** the user already has the maximum number of connections open on this node */
+  tooManyConnections: 4409,
 } as const;
 
 export class FrameError extends Error {
@@ -105,12 +109,31 @@ const FRAME_FIELDS: Record<ClientFrame['type'], Record<string, { kind: FieldKind
 const MAX_TEMP_ID = 128;
 const MAX_INT = 2 ** 31 - 1;
 
+/** a UTF-16 surrogate with no partner: JSON lets a client send one as `\\ud800` */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Why a client string cannot be stored as given, if it cannot. Postgres text holds neither NUL
+ * nor lone surrogates: a NUL fails the statement, and a lone surrogate is stored as U+FFFD, so two
+ * different tempIds ("T\\ud800", "T\\udfff") became the same row and the second send was acked
+ * with the first one's seq and never stored.
+ */
+export function unstorableString(value: string): string | undefined {
+  if (value.includes('\0')) return 'must not contain NUL (\\u0000)';
+  if (LONE_SURROGATE.test(value)) return 'must be well-formed Unicode (no lone UTF-16 surrogates)';
+  return undefined;
+}
+
 function checkField(name: string, kind: FieldKind, value: unknown): string | undefined {
   switch (kind) {
     case 'string':
       if (typeof value !== 'string') return `${name} must be a string`;
       if (name === 'tempId' && (value.length === 0 || value.length > MAX_TEMP_ID)) return `tempId must be 1..${MAX_TEMP_ID} characters`;
-      return undefined;
+      {
+        // every string field of a client frame reaches the database (tempId, body)
+        const problem = unstorableString(value);
+        return problem ? `${name} ${problem}` : undefined;
+      }
     case 'id':
       return Number.isInteger(value) && (value as number) > 0 && (value as number) <= MAX_INT ? undefined : `${name} must be a positive integer`;
     case 'seq':
@@ -155,6 +178,8 @@ export function parseClientFrame(text: string): ClientFrame {
     const problem = checkField(name, spec.kind, value);
     if (problem) throw new FrameError('invalid_frame', `${record.type}: ${problem}`, ref);
   }
+  // handlers echo `ref` in the errors they raise: only a string of bounded length, as above
+  if (ref === undefined) delete record.ref;
   return record as unknown as ClientFrame;
 }
 

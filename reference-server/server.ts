@@ -1,14 +1,17 @@
 // The reference WebSocket chat server: one storage model, its pool passed in, every statement
 // counted. Frames from one connection are handled in order; connections run concurrently.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { verifyToken } from './auth.ts';
+import { tokenOf, verifyToken } from './auth.ts';
 import { ConversationCache } from './conversations.ts';
 import { AUDIT_DEFAULTS, AttributionAudit, type AuditReport } from './db/audit.ts';
 import { CountingDb } from './db/query-layer.ts';
 import { countWritten, handleFrame, type ConnectionState, type HandlerContext } from './handlers.ts';
+import { LIMIT_DEFAULTS, UserBudgets, resolveLimits } from './limits.ts';
+import { frameSize, waitDrained, writeBounded } from './backpressure.ts';
+import { Heartbeat, guardHandshakes } from './liveness.ts';
 import { ServerMetrics, type ServerMetricsSnapshot } from './metrics.ts';
 import type { Redis } from 'ioredis';
 import type { ModelDefinition, PendingWindow } from './models/types.ts';
@@ -20,20 +23,11 @@ export const SERVER_DEFAULTS = {
   host: '127.0.0.1',
   port: 8080,
   maxFrameBytes: MAX_FRAME_BYTES,
-  /** sustained frames per second per connection, and the burst allowed above it */
-  framesPerSecond: 2000,
-  burst: 5000,
-  /**
-   * frames refused for rate before the connection is closed as abusive, counted until the client
-   * backs off long enough to refill its whole burst (a frame let through now and then by the
-   * refill does not reset it, or a client staying over the rate would never be closed)
-   */
-  floodCloseAfter: 500,
-  /** frames waiting behind a slow one before the connection counts as flooding */
-  maxQueuedFrames: 10_000,
   nodeId: 'node-1',
   /** after the first frame of each action kind, one frame in this many runs audited (0: none) */
   auditEvery: AUDIT_DEFAULTS.every,
+  /** what one client may cost: rates, buffers, sync pages, timeouts (see limits.ts) */
+  ...LIMIT_DEFAULTS,
 };
 
 export interface ChatServerOptions extends Partial<typeof SERVER_DEFAULTS> {
@@ -76,6 +70,8 @@ export interface ChatServer {
 
 export async function startChatServer(options: ChatServerOptions): Promise<ChatServer> {
   const config = { ...SERVER_DEFAULTS, ...options };
+  const limits = resolveLimits(options);
+  const budgets = new UserBudgets(limits);
   const db = new CountingDb(options.pool);
   const metrics = new ServerMetrics();
   const log = options.log ?? (() => {});
@@ -90,7 +86,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   });
   const sessions: SessionRegistry = options.sessions ?? new LocalSessions();
   const audit = new AttributionAudit(db, options.pool, config.auditEvery);
-  const ctx: HandlerContext = { model, db, audit, conversations: new ConversationCache(), sessions, metrics };
+  const ctx: HandlerContext = { model, db, audit, conversations: new ConversationCache(), sessions, metrics, limits };
   const sockets = new Set<WebSocket>();
   const presence: PresenceCounters = { connect: { events: 0, bytes: 0 }, disconnect: { events: 0, bytes: 0 }, open: { events: 0, bytes: 0 } };
   sessions.attach(
@@ -140,8 +136,15 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes });
 
+  const handshakes = guardHandshakes(http, limits.handshakeTimeoutMs, () => metrics.error('handshake_timeout'));
+  const heartbeat = new Heartbeat(limits.idleTimeoutMs, () => metrics.error('idle_timeout'));
+  const sweeper = setInterval(() => budgets.sweep(), 10_000);
+  sweeper.unref();
   http.on('upgrade', (request, socket, head) => {
-    wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request));
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      handshakes.upgraded(socket as Socket);
+      onConnection(ws, request);
+    });
   });
 
   function onConnection(ws: WebSocket, request: IncomingMessage): void {
@@ -158,14 +161,32 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       ws.close(CLOSE_CODES.unauthorized, 'unauthorized');
       return;
     }
+    if (!budgets.connect(userId)) {
+      metrics.error('too_many_connections');
+      ws.send(JSON.stringify({ type: 'error', code: 'rate_limited', message: `over ${limits.maxConnectionsPerUser} connections for this user` } satisfies ServerFrame));
+      ws.close(CLOSE_CODES.tooManyConnections, 'too many connections');
+      return;
+    }
     sockets.add(ws);
+    heartbeat.watch(ws);
     metrics.connected();
+    /** set once the connection is closing for any reason: queued frames are dropped, not run */
+    let gone = false;
+    const closeAs = (code: number, reason: string) => {
+      if (gone) return;
+      gone = true;
+      ws.close(code, reason);
+      // a client that does not read never completes the close handshake: free its buffers anyway
+      setTimeout(() => ws.terminate(), 1000).unref();
+    };
     const client: ClientSocket = {
       userId,
       sendText(text) {
-        if (ws.readyState !== ws.OPEN) return 0;
-        ws.send(text);
-        return Buffer.byteLength(text);
+        if (ws.readyState !== ws.OPEN || gone) return 0;
+        return writeBounded(ws, text, limits.maxBufferedBytes, () => {
+          metrics.error('slow_consumer');
+          closeAs(CLOSE_CODES.slowConsumer, 'slow consumer');
+        });
       },
     };
     const conn: ConnectionState = {
@@ -173,10 +194,17 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       socket: client,
       synced: false,
       reply: (frame) => client.sendText(JSON.stringify(frame)),
+      drained: () =>
+        waitDrained(ws, limits.maxBufferedBytes / 4, limits.slowConsumerMs, () => gone).then((drained) => {
+          if (!drained && !gone) {
+            metrics.error('slow_consumer');
+            closeAs(CLOSE_CODES.slowConsumer, 'slow consumer');
+          }
+          return drained && !gone;
+        }),
     };
     let queued = 0;
-    let tokens = config.burst;
-    let refilledAt = Date.now();
+    let queuedBytes = 0;
     let refused = 0;
     /** closing (flood, or no registry): what still arrives is dropped unanswered */
     let closingForFlood = false;
@@ -186,31 +214,33 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       metrics.error('registry_unavailable');
       log(`user ${userId}: session registry unavailable: ${error instanceof Error ? error.message : String(error)}`);
       closingForFlood = true;
-      ws.close(CLOSE_CODES.tryAgainLater, 'session registry unavailable');
+      closeAs(CLOSE_CODES.tryAgainLater, 'session registry unavailable');
     });
 
     ws.on('message', (data, isBinary) => {
+      heartbeat.heard(ws);
       // closing as abusive: what still arrives is dropped unanswered
-      if (closingForFlood) return;
-      const now = Date.now();
-      tokens = Math.min(config.burst, tokens + ((now - refilledAt) / 1000) * config.framesPerSecond);
-      refilledAt = now;
-      if (tokens >= config.burst) refused = 0;
-      if (tokens < 1 || queued >= config.maxQueuedFrames) {
+      if (closingForFlood || gone) return;
+      const size = frameSize(data);
+      const budget = budgets.take(userId);
+      if (budget.full) refused = 0;
+      if (!budget.ok || queued >= limits.maxQueuedFrames || queuedBytes + size > limits.maxQueuedBytes) {
         metrics.error('rate_limited');
         refused += 1;
-        if (refused >= config.floodCloseAfter) {
+        if (refused >= limits.floodCloseAfter) {
           closingForFlood = true;
           // frames accepted before the flood are stored: their acks must reach the client first
-          void queue.then(() => ws.close(CLOSE_CODES.flood, 'flood'));
-        } else conn.reply({ type: 'error', code: 'rate_limited', message: `over ${config.framesPerSecond} frames per second` });
+          void queue.then(() => closeAs(CLOSE_CODES.flood, 'flood'));
+        } else conn.reply({ type: 'error', code: 'rate_limited', message: `over ${limits.framesPerSecond} frames per second for this user` });
         return;
       }
-      tokens -= 1;
       queued += 1;
+      queuedBytes += size;
       const text = isBinary ? null : data.toString();
       queue = queue
         .then(async () => {
+          // the client is gone (or being closed): its queued frames would only keep the database busy
+          if (gone || ws.readyState !== ws.OPEN) return;
           if (text === null) throw new FrameError('invalid_frame', 'binary frames are not part of the protocol');
           await handleFrame(ctx, conn, parseClientFrame(text));
         })
@@ -226,10 +256,13 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
         })
         .finally(() => {
           queued -= 1;
+          queuedBytes -= size;
         });
     });
     ws.on('close', () => {
+      gone = true;
       sockets.delete(ws);
+      budgets.disconnect(userId);
       // after the registration settled, so a fast close cannot leave a stale session behind
       void queue
         .then(() => sessions.unregister(client))
@@ -258,6 +291,8 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     async close() {
       if (closed) return;
       closed = true;
+      heartbeat.stop();
+      clearInterval(sweeper);
       for (const ws of sockets) ws.close(CLOSE_CODES.shuttingDown, 'server shutting down');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => {
@@ -271,14 +306,4 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       await sessions.close();
     },
   };
-}
-
-function tokenOf(request: IncomingMessage): string | undefined {
-  const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7);
-  try {
-    return new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? undefined;
-  } catch {
-    return undefined;
-  }
 }

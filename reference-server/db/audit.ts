@@ -26,7 +26,7 @@ export interface AuditReport {
 export interface AuditedFrame {
   /** handles for the frame's statements, all in its transaction */
   scope: DbScope;
-  /** compares and commits; idempotent */
+  /** compares and commits; idempotent; rejects when the commit failed (nothing was stored) */
   finish(): Promise<void>;
 }
 
@@ -78,7 +78,9 @@ export class AttributionAudit {
             let failed: Error | undefined;
             try {
               const after = await xactWrites(client);
-              await client.query('COMMIT');
+              // COMMIT of a transaction a failed statement aborted answers ROLLBACK, not an error
+              const commit = await client.query('COMMIT');
+              if (commit.command === 'ROLLBACK') throw new Error('current transaction is aborted: the audited frame was rolled back');
               this.frames[origin] = (this.frames[origin] ?? 0) + 1;
               const written = new Map<string, number>();
               for (const [table, n] of after) if (n !== (before.get(table) ?? 0)) written.set(table, n - (before.get(table) ?? 0));
@@ -91,6 +93,8 @@ export class AttributionAudit {
             } finally {
               client.release(failed && !/current transaction is aborted/.test(failed.message) ? failed : undefined);
             }
+            // nothing the frame wrote is stored: its held answers (acks) must not go out
+            if (failed) throw failed;
           })()),
       };
     } catch (error) {
