@@ -44,7 +44,9 @@ export function buildModelResult(inputs: ModelResultInputs): { result: ModelResu
   const sampleCounts: Record<string, number> = {};
   for (const sample of samples) sampleCounts[sample.metric] = (sampleCounts[sample.metric] ?? 0) + 1;
   const clientCheck = checkClientTicks(plan, outcome);
-  const mismatches = [...clientCheck.mismatches, ...serverCheck.mismatches, ...receiptsMissing(outcome)];
+  const otherMismatches = [...serverCheck.mismatches, ...receiptsMissing(outcome)];
+  const mismatchCount = clientCheck.count + otherMismatches.length;
+  const mismatches = [...clientCheck.examples, ...otherMismatches];
   // nearest rank over the raw samples: the one quantile definition (analysis/quantiles.ts)
   const latency = summariseByMetric(samples);
   // receipts that never arrived have no latency, so they are counted beside it
@@ -79,9 +81,9 @@ export function buildModelResult(inputs: ModelResultInputs): { result: ModelResu
     // the clients did not count them as actions, so per-action figures of a fault run read with these
     ...(outcome.resends && Object.keys(outcome.resends).length > 0 ? { resends: outcome.resends } : {}),
     check: {
-      ticks_consistent: mismatches.length === 0 && outcome.phaseErrors.length === 0,
+      ticks_consistent: mismatchCount === 0 && outcome.phaseErrors.length === 0,
       messages_checked: outcome.ticks.checked + serverCheck.checked,
-      mismatches: mismatches.length,
+      mismatches: mismatchCount,
       examples: [...outcome.phaseErrors, ...mismatches].slice(0, 10),
       acked_receipts_lost: serverCheck.lost,
       acked_receipts_checked: serverCheck.checked,
@@ -181,12 +183,15 @@ function mergeTimelines(snapshots: ServerMetricsSnapshot[]): TimelinePoint[] {
 }
 
 /** Every conversation the plan expects holds exactly its messages, each with the expected tick. */
-function checkClientTicks(plan: Plan, outcome: DriverOutcome): { mismatches: string[] } {
-  const mismatches = [...outcome.ticks.mismatches];
+function checkClientTicks(plan: Plan, outcome: DriverOutcome): { count: number; examples: string[] } {
+  const examples = [...outcome.ticks.mismatches];
+  let count = outcome.ticks.mismatched ?? examples.length;
   for (const expected of plan.expected) {
     const held = outcome.ticks.ownMessages[expected.conversationId] ?? 0;
-    if (held !== expected.messages) mismatches.push(`conversation ${expected.conversationId}: senders hold ${held} acked messages, plan sent ${expected.messages}`);
+    if (held === expected.messages) continue;
+    count += 1;
+    if (examples.length < 10) examples.push(`conversation ${expected.conversationId}: senders hold ${held} acked messages, plan sent ${expected.messages}`);
   }
-  return { mismatches };
+  return { count, examples };
 }
 

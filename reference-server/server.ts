@@ -9,7 +9,7 @@ import { ConversationCache } from './conversations.ts';
 import { AUDIT_DEFAULTS, AttributionAudit, type AuditReport } from './db/audit.ts';
 import { CountingDb } from './db/query-layer.ts';
 import { countWritten, handleFrame, type ConnectionState, type HandlerContext } from './handlers.ts';
-import { ServerMetrics, type ServerMetricsSnapshot } from './metrics.ts';
+import { resourceErrorCode, ServerMetrics, type ServerMetricsSnapshot } from './metrics.ts';
 import type { Redis } from 'ioredis';
 import type { ModelDefinition, PendingWindow } from './models/types.ts';
 import { defaultOptions } from './models/options.ts';
@@ -140,7 +140,13 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes });
 
+  /** each connection's frame queue: close() waits for them, so no late frame meets an ended pool */
+  const queues = new Map<WebSocket, Promise<unknown>>();
+  let closed = false;
+
   http.on('upgrade', (request, socket, head) => {
+    // a client arriving while the node stops gets no session (the pool may be ending): it retries elsewhere
+    if (closed) return void socket.destroy();
     wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request));
   });
 
@@ -227,13 +233,16 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
         .finally(() => {
           queued -= 1;
         });
+      queues.set(ws, queue);
     });
     ws.on('close', () => {
       sockets.delete(ws);
       // after the registration settled, so a fast close cannot leave a stale session behind
-      void queue
+      const last = queue
         .then(() => sessions.unregister(client))
-        .catch((error: unknown) => log(`user ${userId}: unregister: ${error instanceof Error ? error.message : String(error)}`));
+        .catch((error: unknown) => log(`user ${userId}: unregister: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => queues.delete(ws));
+      queues.set(ws, last);
       metrics.disconnected();
     });
   }
@@ -243,8 +252,9 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     // a reconnect storm opens thousands of sockets at once: Node's default backlog (511) drops some
     http.listen({ port: config.port, host: config.host, backlog: 8192 }, () => resolve());
   });
+  // accept() failing for want of descriptors (EMFILE) is a figure, never an unheard error
+  http.on('error', (error) => metrics.error(resourceErrorCode(error)));
   const port = (http.address() as AddressInfo).port;
-  let closed = false;
   return {
     port,
     url: `ws://${config.host}:${port}`,
@@ -265,6 +275,8 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
         http.closeAllConnections();
       });
       for (const ws of sockets) ws.terminate();
+      // frames already queued finish before the model and the pool close under them
+      await Promise.allSettled([...queues.values()]);
       // a graceful stop loses nothing: what the model buffers goes to Postgres before the pool closes
       await model.close?.();
       metrics.stop();

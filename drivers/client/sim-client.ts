@@ -12,8 +12,11 @@ import { ALL_READERS, type ReceiptLogPart } from './receipts.ts';
 import type { ClientSocket, SocketEvents, Transport } from './transport.ts';
 
 export const SIM_CLIENT_DEFAULTS = {
-  /** how long a client keeps trying to reach a node (any node) before its step fails */
-  reconnectDeadlineMs: 30_000,
+  /**
+   * how long a client keeps trying to reach a node (any node) before its step fails: counted from
+   * its first attempt, and well past any storm window, where a refused handshake is load, not loss
+   */
+  reconnectDeadlineMs: 60_000,
   reconnectBackoffMs: 50,
   reconnectBackoffMaxMs: 1000,
 };
@@ -132,7 +135,8 @@ export class SimClient implements SocketEvents {
         this.context.sink.error('connect_failed');
         this.urlIndex += 1;
         if (Date.now() + backoff > deadline) throw error;
-        await sleepUntil(Date.now() + backoff);
+        // jittered, so clients refused together do not all come back in the same instant
+        await sleepUntil(Date.now() + backoff * (0.5 + Math.random() / 2));
         backoff = Math.min(backoff * 2, SIM_CLIENT_DEFAULTS.reconnectBackoffMaxMs);
       }
     }

@@ -1,7 +1,14 @@
 // The shared client's transport on `ws`. One listener function per event for every socket of the
 // process: the socket's owner is found through a property on the socket, not a closure per client.
 import WebSocket from 'ws';
+import { Gate } from '../client/gate.ts';
 import type { ClientSocket, SocketEvents, Transport } from '../client/transport.ts';
+
+/** handshakes in flight per load-generator process, at most (drivers/client/gate.ts says why) */
+export const MAX_HANDSHAKES_IN_FLIGHT = 1000;
+const handshakes = new Gate(MAX_HANDSHAKES_IN_FLIGHT);
+/** a handshake the server never answers frees its slot, and the client retries */
+const HANDSHAKE_TIMEOUT_MS = 15_000;
 
 const OWNER = Symbol('chatbench.socket');
 
@@ -49,25 +56,29 @@ function ignore(): void {}
 
 export const wsTransport: Transport = {
   connect(url, events) {
-    const ws: OwnedWebSocket = new WebSocket(url, { perMessageDeflate: false });
-    const socket = new WsSocket(ws, events);
-    ws[OWNER] = socket;
-    ws.on('message', onMessage);
-    return new Promise<ClientSocket>((resolve, reject) => {
-      const failed = (error: Error) => {
-        ws.off('open', opened);
-        // a failed socket may report more than one error: none may go unheard
-        ws.on('error', ignore);
-        reject(error);
-      };
-      const opened = () => {
-        ws.off('error', failed);
-        ws.on('error', onError);
-        ws.on('close', onClose);
-        resolve(socket);
-      };
-      ws.once('open', opened);
-      ws.once('error', failed);
-    });
+    return handshakes.run(() => open(url, events));
   },
 };
+
+function open(url: string, events: SocketEvents): Promise<ClientSocket> {
+  const ws: OwnedWebSocket = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
+  const socket = new WsSocket(ws, events);
+  ws[OWNER] = socket;
+  ws.on('message', onMessage);
+  return new Promise<ClientSocket>((resolve, reject) => {
+    const failed = (error: Error) => {
+      ws.off('open', opened);
+      // a failed socket may report more than one error: none may go unheard
+      ws.on('error', ignore);
+      reject(error);
+    };
+    const opened = () => {
+      ws.off('error', failed);
+      ws.on('error', onError);
+      ws.on('close', onClose);
+      resolve(socket);
+    };
+    ws.once('open', opened);
+    ws.once('error', failed);
+  });
+}
