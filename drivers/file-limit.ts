@@ -8,7 +8,10 @@ import type { Plan } from '../scenarios/plan.ts';
 /** descriptors a node needs besides its clients: the database pool, Redis, stdio, the module files */
 export const NODE_FILE_HEADROOM = 512;
 
-/** The soft open-file limit child processes inherit; undefined when unlimited or unknown. */
+/**
+ * The open-file limit the nodes will have; undefined when unlimited or unknown. Node raises its
+ * soft limit to the hard one at start-up, so a shell started from here reports what a node gets.
+ */
 export function openFileLimit(): number | undefined {
   try {
     const text = execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim();

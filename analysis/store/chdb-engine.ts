@@ -1,12 +1,15 @@
 // Embedded ClickHouse (chDB) in this process. libchdb binds one data directory per process, so
 // this module tracks the one that is open and refuses a second directory until it is closed;
-// across processes the pid lock file (lock.ts) keeps a second chatbench out.
+// across processes the pid lock file (lock.ts) keeps a second chatbench out. The library (over
+// 500 MB) is imported when a store is first opened, never at start-up: a `--no-store` run and
+// every command that stores nothing leave it unloaded.
 import { resolve } from 'node:path';
-import { drainPending, Session } from 'chdb';
+import type { Session } from 'chdb';
 import { firstLine, StoreQueryError, StoreUnavailableError, type SqlEngine } from './engine.ts';
 import { acquireStoreLock, type StoreLock } from './lock.ts';
 
 let openDir: { dir: string; users: number } | undefined;
+let chdb: typeof import('chdb') | undefined;
 
 export async function openChdbEngine(dataDir: string, options: { lockTimeoutMs?: number } = {}): Promise<SqlEngine> {
   const dir = resolve(dataDir);
@@ -18,7 +21,8 @@ export async function openChdbEngine(dataDir: string, options: { lockTimeoutMs?:
   const lock = await acquireStoreLock(dir, { timeoutMs: options.lockTimeoutMs });
   let session: Session;
   try {
-    session = new Session(dir);
+    chdb ??= await import('chdb');
+    session = new chdb.Session(dir);
   } catch (error) {
     lock.release();
     throw new StoreUnavailableError(`cannot open the chDB store at ${dataDir}: ${firstLine(error)}`);
@@ -60,7 +64,7 @@ class ChdbEngine implements SqlEngine {
     this.session.close();
     // The native connection can outlive close() while work drains; the directory is only free
     // (for another directory in this process, or another process) after that.
-    await drainPending();
+    await chdb?.drainPending();
     if (openDir && --openDir.users === 0) openDir = undefined;
     this.lock.release();
   }
