@@ -2,6 +2,7 @@
 // nodes' counters, the database's own account, WAL and the phases. One place, so a run on this
 // machine and a cluster run brought back by `chatbench k6 collect` are stored alike.
 import { summariseByMetric } from '../analysis/quantiles.ts';
+import { loadOf } from '../analysis/saturation.ts';
 import { ACTION_FIGURES, ACTION_KINDS, type ActionKind } from '../analysis/metric-names.ts';
 import type { ActionFigures, ModelResult, Phase, Sample, TimelinePoint } from '../analysis/results-schema.ts';
 import type { AuditReport } from '../reference-server/db/audit.ts';
@@ -49,6 +50,11 @@ export function buildModelResult(inputs: ModelResultInputs): { result: ModelResu
   const mismatches = [...clientCheck.examples, ...otherMismatches];
   // nearest rank over the raw samples: the one quantile definition (analysis/quantiles.ts)
   const latency = summariseByMetric(samples);
+  // per metric: did the server keep up with the schedule, or is this latency a queue's
+  for (const [metric, summary] of Object.entries(latency)) {
+    const load = loadOf(samples.filter((sample) => sample.metric === metric));
+    if (load && summary) summary.load = load;
+  }
   // receipts that never arrived have no latency, so they are counted beside it
   if (outcome.receipts.missing > 0 || latency['latency.receipt']) {
     latency['latency.receipt'] = { ...(latency['latency.receipt'] ?? { count: 0, p50: 0, p95: 0, p99: 0, max: 0 }), missing: outcome.receipts.missing };
