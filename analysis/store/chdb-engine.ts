@@ -3,13 +3,17 @@
 // across processes the pid lock file (lock.ts) keeps a second chatbench out. The library (over
 // 500 MB) is imported when a store is first opened, never at start-up: a `--no-store` run and
 // every command that stores nothing leave it unloaded.
-import { resolve } from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Session } from 'chdb';
 import { firstLine, StoreQueryError, StoreUnavailableError, type SqlEngine } from './engine.ts';
+import { sqlString } from './sql.ts';
 import { acquireStoreLock, type StoreLock } from './lock.ts';
 
 let openDir: { dir: string; users: number } | undefined;
 let chdb: typeof import('chdb') | undefined;
+let batchCounter = 0;
 
 export async function openChdbEngine(dataDir: string, options: { lockTimeoutMs?: number } = {}): Promise<SqlEngine> {
   const dir = resolve(dataDir);
@@ -56,6 +60,19 @@ class ChdbEngine implements SqlEngine {
   async insertTsv(table: string, columns: readonly string[], tsv: Buffer): Promise<void> {
     if (tsv.length === 0) return;
     await this.run(() => this.session.insert({ table, columns, values: tsv, format: 'TabSeparated' }));
+  }
+
+  async insertRowBinary(table: string, structure: string, payload: Buffer): Promise<void> {
+    if (payload.length === 0) return;
+    // chDB's insert API takes text formats only; its file() table function reads RowBinary
+    const file = join(tmpdir(), `chatbench-rows-${process.pid}-${++batchCounter}.bin`);
+    await writeFile(file, payload);
+    try {
+      const columns = structure.split(',').map((column) => column.trim().split(/\s+/)[0]).join(', ');
+      await this.run(() => this.session.queryAsync(`INSERT INTO ${table} (${columns}) SELECT ${columns} FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(structure)})`, { format: 'TabSeparated' }));
+    } finally {
+      await rm(file, { force: true });
+    }
   }
 
   async close(): Promise<void> {
