@@ -1,7 +1,6 @@
 // The reference WebSocket chat server: one storage model, its pool passed in, every statement
 // counted. Frames from one connection are handled in order; connections run concurrently.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -10,6 +9,7 @@ import { ConversationCache } from './conversations.ts';
 import { AUDIT_DEFAULTS, AttributionAudit, type AuditReport } from './db/audit.ts';
 import { CountingDb } from './db/query-layer.ts';
 import { countWritten, handleFrame, type ConnectionState, type HandlerContext } from './handlers.ts';
+import { corkForBurst } from './ws-cork.ts';
 import { resourceErrorCode, ServerMetrics, type ServerMetricsSnapshot } from './metrics.ts';
 import type { Redis } from 'ioredis';
 import type { ModelDefinition, PendingWindow } from './models/types.ts';
@@ -285,26 +285,6 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       await sessions.close();
     },
   };
-}
-
-const corked = new WeakSet<Socket>();
-
-/**
- * Frames a connection is sent in one turn of the event loop (a sync's batches, a reply and its
- * pushes) leave in one write: the socket is corked at the first and uncorked when the turn's
- * synchronous work is done. One writev per burst instead of one system call per frame, which was
- * a third of the server's busy CPU during a reconnect storm. `ws` corks each frame itself; an
- * outer cork holds them together. (`_socket` is the `ws` instance's TCP socket.)
- */
-function corkForBurst(ws: WebSocket): void {
-  const socket = (ws as unknown as { _socket?: Socket })._socket;
-  if (!socket || corked.has(socket)) return;
-  corked.add(socket);
-  socket.cork();
-  process.nextTick(() => {
-    corked.delete(socket);
-    socket.uncork();
-  });
 }
 
 function tokenOf(request: IncomingMessage): string | undefined {

@@ -1,6 +1,7 @@
 // The shared client's transport on `ws`. One listener function per event for every socket of the
 // process: the socket's owner is found through a property on the socket, not a closure per client.
 import WebSocket from 'ws';
+import { corkForBurst } from '../../reference-server/ws-cork.ts';
 import { Gate } from '../client/gate.ts';
 import type { ClientSocket, SocketEvents, Transport } from '../client/transport.ts';
 
@@ -21,6 +22,8 @@ class WsSocket implements ClientSocket {
   ) {}
 
   send(text: string): void {
+    // acks answering a burst of pushes leave in one write
+    corkForBurst(this.ws);
     this.ws.send(text);
   }
 
