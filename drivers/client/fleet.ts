@@ -84,7 +84,11 @@ export class ClientFleet {
   }
 
   /** Runs this process's scripts of one phase, each client settled at the end; never throws. */
-  async runPhase(index: number, startAt: number): Promise<{ actions: Record<string, number>; error?: string }> {
+  /**
+   * `error`: the phase did not finish in time, and later phases would lack its state. `failure`:
+   * some clients failed (counted as `client_failed`) and every other one finished: the run goes on.
+   */
+  async runPhase(index: number, startAt: number): Promise<{ actions: Record<string, number>; error?: string; failure?: string }> {
     const phase = this.options.plan.phases[index]!;
     this.phaseActions = {};
     this.done = 0;
@@ -116,7 +120,7 @@ export class ClientFleet {
     try {
       await Promise.race([work, timeout]);
       if (failed === 0) return { actions: this.phaseActions };
-      return { actions: this.phaseActions, error: `phase "${phase.name}": ${failed} of ${scripts.length} clients failed (first: ${firstFailure})` };
+      return { actions: this.phaseActions, failure: `phase "${phase.name}": ${failed} of ${scripts.length} clients failed (first: ${firstFailure})` };
     } catch (error) {
       this.options.sink.error('phase_failed');
       return { actions: this.phaseActions, error: error instanceof Error ? error.message : String(error) };

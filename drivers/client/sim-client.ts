@@ -16,7 +16,7 @@ export const SIM_CLIENT_DEFAULTS = {
    * how long a client keeps trying to reach a node (any node) before its step fails: counted from
    * its first attempt, and well past any storm window, where a refused handshake is load, not loss
    */
-  reconnectDeadlineMs: 60_000,
+  reconnectDeadlineMs: 120_000,
   reconnectBackoffMs: 50,
   reconnectBackoffMaxMs: 1000,
 };

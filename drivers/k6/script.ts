@@ -109,7 +109,9 @@ export default async function run(): Promise<void> {
   for (const index of plan.phases.keys()) {
     const start = await coordinate<{ startAt?: number; stop?: boolean }>(`/phase/${index}/start`, { vu });
     if (start.stop || start.startAt === undefined) break;
-    const { actions: phaseActions, error } = await fleet.runPhase(index, start.startAt);
+    // k6 runners report failed clients as the phase's error, as before (the coordinator stops there)
+    const { actions: phaseActions, error: unfinished, failure } = await fleet.runPhase(index, start.startAt);
+    const error = unfinished ?? failure;
     await coordinate(`/phase/${index}/done`, { vu, actions: phaseActions, ...(error ? { error: `VU ${vu}: ${error}` } : {}) });
   }
 

@@ -58,8 +58,8 @@ class Worker {
   async runPhase(index: number, startAt: number): Promise<WorkerMessage> {
     const progress = setInterval(() => send({ type: 'progress', index, done: this.fleet.done, total: this.fleet.total }), 500);
     try {
-      const { actions, error } = await this.fleet.runPhase(index, startAt);
-      return { type: 'phaseDone', index, actions, ...(error ? { error } : {}) };
+      const { actions, error, failure } = await this.fleet.runPhase(index, startAt);
+      return { type: 'phaseDone', index, actions, ...(error ? { error } : {}), ...(failure ? { failure } : {}) };
     } finally {
       clearInterval(progress);
     }

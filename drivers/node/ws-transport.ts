@@ -9,7 +9,7 @@ import type { ClientSocket, SocketEvents, Transport } from '../client/transport.
 export const MAX_HANDSHAKES_IN_FLIGHT = 1000;
 const handshakes = new Gate(MAX_HANDSHAKES_IN_FLIGHT);
 /** a handshake the server never answers frees its slot, and the client retries */
-const HANDSHAKE_TIMEOUT_MS = 15_000;
+const HANDSHAKE_TIMEOUT_MS = 20_000;
 
 const OWNER = Symbol('chatbench.socket');
 

@@ -64,7 +64,8 @@ describe('ClientFleet.runPhase', () => {
     expect(errors.phase_failed).toBeUndefined();
     expect(fleet.done).toBe(4);
     expect(result.actions).toEqual({ connect: 2 });
-    expect(result.error).toMatch(/^phase "connect": 2 of 4 clients failed \(first: ECONNRESET \(user [24]\)\)$/);
+    expect(result.error).toBeUndefined();
+    expect(result.failure).toMatch(/^phase "connect": 2 of 4 clients failed \(first: ECONNRESET \(user [24]\)\)$/);
   });
 });
 
