@@ -273,6 +273,13 @@ const statementNames = new Map<string, string>();
  */
 function prepared(text: string, values: unknown[]): pg.QueryConfig {
   let name = statementNames.get(text);
-  if (!name) statementNames.set(text, (name = `cb${statementNames.size + 1}`));
+  if (!name) {
+    // a model building its SQL per call (a third-party module) would prepare without end on
+    // every connection: past this many distinct texts, statements run unnamed as before
+    if (statementNames.size >= MAX_PREPARED_STATEMENTS) return { text, values };
+    statementNames.set(text, (name = `cb${statementNames.size + 1}`));
+  }
   return { name, text, values };
 }
+
+const MAX_PREPARED_STATEMENTS = 256;
