@@ -4,7 +4,7 @@
 // once all are open the broadcaster sends MESSAGES frames to every socket. Figures: the peer
 // process's CPU per 1,000 delivered messages (from /proc, from the broadcast until its CPU goes
 // quiet) and its marginal memory per client (RSS at 5,000 clients minus RSS at 1,000, over
-// 4,000), each with its ratio to bare `ws`. Peers run interleaved, run after run. k6 comes from
+// 4,000; after the broadcast, and connected before it), each with its ratio to bare `ws`. Peers run interleaved, run after run. k6 comes from
 // `npm run setup:k6`; Artillery is installed by this bench into bench/.peers (gitignored).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -81,7 +81,7 @@ function request<T>(child: ChildProcess, message: object, type: string): Promise
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One peer, one size: CPU per 1,000 delivered and RSS once the broadcast is in. */
-async function measure(peer: Peer, clients: number): Promise<{ cpuPer1000: number; rssBytes: number }> {
+async function measure(peer: Peer, clients: number): Promise<{ cpuPer1000: number; rssBytes: number; connectedRssBytes: number }> {
   const server = forkTs(join(HERE, 'support', 'broadcast-server.ts'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve) => server.once('message', (message: { port: number }) => resolve(message.port)));
   const child = peer.start(`ws://127.0.0.1:${port}`, clients);
@@ -96,7 +96,7 @@ async function measure(peer: Peer, clients: number): Promise<{ cpuPer1000: numbe
     const { deliveries } = await request<{ deliveries: number }>(server, { type: 'go', messages: MESSAGES }, 'sent');
     await quiet(child.pid!);
     const after = processUsage(child.pid);
-    return { cpuPer1000: (after.cpuMs - before.cpuMs) / (deliveries / 1000), rssBytes: after.rssBytes };
+    return { cpuPer1000: (after.cpuMs - before.cpuMs) / (deliveries / 1000), rssBytes: after.rssBytes, connectedRssBytes: before.rssBytes };
   } finally {
     server.send({ type: 'bye' });
     child.kill('SIGKILL');
@@ -123,6 +123,7 @@ export default async function peers({ runs, log }: { runs: number; log: (line: s
   });
   const cpu: Record<string, number[]> = {};
   const rss: Record<string, Record<number, number[]>> = {};
+  const connectedRss: Record<string, Record<number, number[]>> = {};
   for (let run = 0; run < runs; run++) {
     for (const clients of [SMALL, LARGE]) {
       // interleaved: every peer once per round, so a change in the machine's load hits them alike
@@ -131,17 +132,23 @@ export default async function peers({ runs, log }: { runs: number; log: (line: s
         log(`run ${run + 1}, ${clients} clients, ${peer.id}: ${figures.cpuPer1000.toFixed(1)} ms CPU per 1,000 delivered, RSS ${(figures.rssBytes / 2 ** 20).toFixed(0)} MiB`);
         if (clients === SMALL) (cpu[peer.id] ??= []).push(figures.cpuPer1000);
         ((rss[peer.id] ??= {})[clients] ??= []).push(figures.rssBytes);
+        ((connectedRss[peer.id] ??= {})[clients] ??= []).push(figures.connectedRssBytes);
       }
     }
   }
   const figures: BenchFigure[] = [];
   const cpuOf = (id: string) => median(cpu[id]!);
-  const marginal = (id: string) => (median(rss[id]![LARGE]!) - median(rss[id]![SMALL]!)) / (LARGE - SMALL) / 1024;
+  const marginal = (id: string, of = rss) => (median(of[id]![LARGE]!) - median(of[id]![SMALL]!)) / (LARGE - SMALL) / 1024;
   for (const peer of ready) {
     figures.push({ label: `${peer.id}: CPU per 1,000 delivered messages (${SMALL} clients)`, value: Math.round(cpuOf(peer.id) * 10) / 10, unit: 'ms', note: `${(cpuOf(peer.id) / cpuOf('bare ws')).toFixed(2)}x bare ws` });
   }
   for (const peer of ready) {
     figures.push({ label: `${peer.id}: marginal memory per client (${SMALL} -> ${LARGE})`, value: Math.round(marginal(peer.id) * 10) / 10, unit: 'KB', note: `${(marginal(peer.id) / marginal('bare ws')).toFixed(2)}x bare ws${peer.id === 'chatbench' ? '; target <= 15 KB' : ''}` });
+  }
+  // the same, connected and idle before the broadcast: what holding a client costs, apart from traffic
+  for (const peer of ready) {
+    const value = marginal(peer.id, connectedRss);
+    figures.push({ label: `${peer.id}: marginal memory per client, connected, before the broadcast`, value: Math.round(value * 10) / 10, unit: 'KB', note: `${(value / marginal('bare ws', connectedRss)).toFixed(2)}x bare ws` });
   }
   return figures;
 }
