@@ -53,7 +53,7 @@ interface PendingSend {
 export class SimClient implements SocketEvents {
   readonly state: ClientState;
   private socket: ClientSocket | undefined;
-  private waiters: { check: () => boolean; resolve: () => void }[] = [];
+  private readonly waiters: { check: () => boolean; resolve: () => void }[] = [];
   private readonly pendingAcks = new Map<string, PendingSend>();
   private readonly replies = new Map<string, (frame: ServerFrame) => void>();
   private tempCounter = 0;
@@ -341,11 +341,14 @@ export class SimClient implements SocketEvents {
     }
     this.maybeReadEvery(frame);
     if (this.waiters.length) {
-      this.waiters = this.waiters.filter((waiter) => {
-        if (!waiter.check()) return true;
-        waiter.resolve();
-        return false;
-      });
+      // in place: a client waiting through a long broadcast checks on every frame, and a new
+      // array per frame was garbage per delivered message
+      let kept = 0;
+      for (const waiter of this.waiters) {
+        if (waiter.check()) waiter.resolve();
+        else this.waiters[kept++] = waiter;
+      }
+      this.waiters.length = kept;
     }
   }
 
