@@ -27,6 +27,8 @@ export const latencySummarySchema = z.object({
   max: z.number().nonnegative(),
   /** latency.receipt only: receipts a reader sent that never reached the sender (fails the tick check) */
   missing: count.optional(),
+  /** offered and sustained rates from the samples (analysis/saturation.ts): queueing when the server fell behind */
+  load: z.object({ offered_per_s: z.number().nonnegative(), sustained_per_s: z.number().nonnegative(), queueing: z.boolean() }).optional(),
 });
 
 export const dbTruthSchema = z.object({

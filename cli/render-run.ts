@@ -1,6 +1,7 @@
 // The table a run prints: per action, one line per model with its cost per action and its ratio
 // against the baseline model (any number of models); then latency quantiles, receipt rows per
 // ack, durability under a killed node, and the consistency checks.
+import { queueingSentence } from '../analysis/saturation.ts';
 import type { ActionFigures, ModelResult, RunResults } from '../analysis/results-schema.ts';
 import { ACTION_KINDS, LATENCY_METRICS } from '../analysis/metric-names.ts';
 import { baselineOf, comparedModels, perAction, ratioToBaseline } from '../analysis/model-comparison.ts';
@@ -114,6 +115,8 @@ export function renderRun(results: RunResults): string {
   lines.push(renderRows(actionRows(results, models, baseline)));
   const latency = latencyRows(results, models);
   if (latency.length) lines.push(renderRows(latency));
+  const queueing = queueingLines(results, models);
+  if (queueing.length) lines.push(...queueing, '');
   for (const model of models) lines.push(...modelLines(model, results.models[model]!));
   return `${lines.join('\n')}\n`;
 }
@@ -121,4 +124,15 @@ export function renderRun(results: RunResults): string {
 /** true when every model's checks hold: a run that is not consistent exits non-zero */
 export function runIsConsistent(results: RunResults): boolean {
   return Object.values(results.models).every((model) => model.check.ticks_consistent && model.db.consistent);
+}
+
+/** One warning per model and metric whose latency measured a queue, not the model. */
+export function queueingLines(results: RunResults, models: string[]): string[] {
+  const lines: string[] = [];
+  for (const model of models) {
+    for (const [metric, summary] of Object.entries(results.models[model]!.latency)) {
+      if (summary?.load?.queueing) lines.push(`warning: ${model} ${queueingSentence(metric, summary.load)}`);
+    }
+  }
+  return lines;
 }

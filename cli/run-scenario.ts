@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { RunResults, Sample } from '../analysis/results-schema.ts';
 import { defaultRunDir, persistRun, writeRunDir } from '../analysis/store/run-dir.ts';
 import type { OpenStoreOptions } from '../analysis/store/index.ts';
+import { fileLimitProblem, openFileLimit } from '../drivers/file-limit.ts';
 import { runModel } from '../drivers/orchestrator.ts';
 import { DRIVERS, driverIds } from '../drivers/registry.ts';
 import { formatKillNodeAt, parseKillNodeAt, type KillNodeAt } from '../reference-server/cluster/fault.ts';
@@ -131,7 +132,10 @@ export function validateRunOptions(options: RunOptions): ValidatedRun {
     if (error instanceof RangeError) throw new UsageError(error.message);
     throw error;
   }
-  const phases = definition.plan(params as never, seed).phases.length;
+  const plan = definition.plan(params as never, seed);
+  const phases = plan.phases.length;
+  const tooManyFiles = fileLimitProblem(plan, nodes, openFileLimit());
+  if (tooManyFiles) throw new UsageError(tooManyFiles);
   if (killNodeAt?.phase !== undefined && killNodeAt.phase > phases) {
     throw new UsageError(`--kill-node-at ${options.killNodeAt}: ${definition.id} has ${phases} phases (1-${phases})`);
   }

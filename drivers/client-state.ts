@@ -14,6 +14,10 @@ export interface ConversationView {
   members: number;
   /** highest seq held with every seq below it held too (cumulative acks never skip a gap) */
   heldThrough: number;
+  /**
+   * seqs held above `heldThrough` (arrived past a gap): those at or below it leave the set, so a
+   * client receiving in order holds no set of every message it ever got
+   */
   held: Set<number>;
   /** messages of others received live or in a sync batch */
   receivedFromOthers: number;
@@ -80,7 +84,7 @@ export class ClientState {
       }
       case 'ack': {
         const view = this.conversations.get(frame.conversationId);
-        if (view && !view.held.has(frame.seq)) this.hold(view, frame.seq, this.userId);
+        if (view && !isHeld(view, frame.seq)) this.hold(view, frame.seq, this.userId);
         break;
       }
       case 'status': {
@@ -121,7 +125,7 @@ export class ClientState {
     const view = this.conversations.get(conversationId);
     if (!view) return;
     view.own.set(seq, scheduledAt);
-    if (!view.held.has(seq)) this.hold(view, seq, this.userId);
+    if (!isHeld(view, seq)) this.hold(view, seq, this.userId);
   }
 
   /**
@@ -192,11 +196,15 @@ export class ClientState {
   }
 
   private hold(view: ConversationView, seq: number, senderId: number): boolean {
-    if (view.held.has(seq)) return false;
-    view.held.add(seq);
+    if (isHeld(view, seq)) return false;
     if (senderId !== this.userId) view.receivedFromOthers += 1;
     view.seenSinceOpen += 1;
-    while (view.held.has(view.heldThrough + 1)) view.heldThrough += 1;
+    if (seq !== view.heldThrough + 1) {
+      view.held.add(seq);
+      return true;
+    }
+    view.heldThrough = seq;
+    while (view.held.delete(view.heldThrough + 1)) view.heldThrough += 1;
     return true;
   }
 
@@ -206,6 +214,10 @@ export class ClientState {
       result.replies.push({ type: 'delivered', conversationId: view.id, upToSeq: view.heldThrough });
     }
   }
+}
+
+function isHeld(view: ConversationView, seq: number): boolean {
+  return seq <= view.heldThrough || view.held.has(seq);
 }
 
 function newView(id: number, kind: 'direct' | 'group', members: number): ConversationView {

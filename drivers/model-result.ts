@@ -2,6 +2,7 @@
 // nodes' counters, the database's own account, WAL and the phases. One place, so a run on this
 // machine and a cluster run brought back by `chatbench k6 collect` are stored alike.
 import { summariseByMetric } from '../analysis/quantiles.ts';
+import { loadOf } from '../analysis/saturation.ts';
 import { ACTION_FIGURES, ACTION_KINDS, type ActionKind } from '../analysis/metric-names.ts';
 import type { ActionFigures, ModelResult, Phase, Sample, TimelinePoint } from '../analysis/results-schema.ts';
 import type { AuditReport } from '../reference-server/db/audit.ts';
@@ -44,9 +45,16 @@ export function buildModelResult(inputs: ModelResultInputs): { result: ModelResu
   const sampleCounts: Record<string, number> = {};
   for (const sample of samples) sampleCounts[sample.metric] = (sampleCounts[sample.metric] ?? 0) + 1;
   const clientCheck = checkClientTicks(plan, outcome);
-  const mismatches = [...clientCheck.mismatches, ...serverCheck.mismatches, ...receiptsMissing(outcome)];
+  const otherMismatches = [...serverCheck.mismatches, ...receiptsMissing(outcome)];
+  const mismatchCount = clientCheck.count + otherMismatches.length;
+  const mismatches = [...clientCheck.examples, ...otherMismatches];
   // nearest rank over the raw samples: the one quantile definition (analysis/quantiles.ts)
   const latency = summariseByMetric(samples);
+  // per metric: did the server keep up with the schedule, or is this latency a queue's
+  for (const [metric, summary] of Object.entries(latency)) {
+    const load = loadOf(samples.filter((sample) => sample.metric === metric));
+    if (load && summary) summary.load = load;
+  }
   // receipts that never arrived have no latency, so they are counted beside it
   if (outcome.receipts.missing > 0 || latency['latency.receipt']) {
     latency['latency.receipt'] = { ...(latency['latency.receipt'] ?? { count: 0, p50: 0, p95: 0, p99: 0, max: 0 }), missing: outcome.receipts.missing };
@@ -79,9 +87,9 @@ export function buildModelResult(inputs: ModelResultInputs): { result: ModelResu
     // the clients did not count them as actions, so per-action figures of a fault run read with these
     ...(outcome.resends && Object.keys(outcome.resends).length > 0 ? { resends: outcome.resends } : {}),
     check: {
-      ticks_consistent: mismatches.length === 0 && outcome.phaseErrors.length === 0,
+      ticks_consistent: mismatchCount === 0 && outcome.phaseErrors.length === 0,
       messages_checked: outcome.ticks.checked + serverCheck.checked,
-      mismatches: mismatches.length,
+      mismatches: mismatchCount,
       examples: [...outcome.phaseErrors, ...mismatches].slice(0, 10),
       acked_receipts_lost: serverCheck.lost,
       acked_receipts_checked: serverCheck.checked,
@@ -181,12 +189,15 @@ function mergeTimelines(snapshots: ServerMetricsSnapshot[]): TimelinePoint[] {
 }
 
 /** Every conversation the plan expects holds exactly its messages, each with the expected tick. */
-function checkClientTicks(plan: Plan, outcome: DriverOutcome): { mismatches: string[] } {
-  const mismatches = [...outcome.ticks.mismatches];
+function checkClientTicks(plan: Plan, outcome: DriverOutcome): { count: number; examples: string[] } {
+  const examples = [...outcome.ticks.mismatches];
+  let count = outcome.ticks.mismatched ?? examples.length;
   for (const expected of plan.expected) {
     const held = outcome.ticks.ownMessages[expected.conversationId] ?? 0;
-    if (held !== expected.messages) mismatches.push(`conversation ${expected.conversationId}: senders hold ${held} acked messages, plan sent ${expected.messages}`);
+    if (held === expected.messages) continue;
+    count += 1;
+    if (examples.length < 10) examples.push(`conversation ${expected.conversationId}: senders hold ${held} acked messages, plan sent ${expected.messages}`);
   }
-  return { mismatches };
+  return { count, examples };
 }
 

@@ -81,11 +81,11 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
     if (model.capabilities.redis) localRedis = await connectRedis(options.redisUrl!, 'chatbench-orchestrator');
     // this process's own instance: bulk history and the stored-tick check (it never buffers an ack)
     local = model.create(standaloneContext(database.setup, modelOptions, localRedis));
-    await seedPopulation(database.setup.for('setup'), { users: plan.users, conversations: plan.conversations });
-    await wal.setupDone(database.url);
-    for (let index = 0; index < options.nodes; index++) {
-      nodes.push(
-        await launchNode({
+    // nodes start (a second or more of module loading each) while the population is seeded: they
+    // touch no table until a client connects, so seeding's WAL and counts are unchanged
+    const launching = Promise.all(
+      Array.from({ length: options.nodes }, async (_, index) => {
+        const node = await launchNode({
           model: model.id,
           modelOptions,
           modelModules: loadedModelModules(),
@@ -96,9 +96,16 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
           nodeId: `node-${index + 1}`,
           poolSize: ORCHESTRATOR_DEFAULTS.poolSizePerNode,
           ...(options.redisUrl ? { redisUrl: options.redisUrl, redisPrefix: `${options.redisPrefix ?? 'chatbench:'}${model.id}:` } : {}),
-        }),
-      );
-    }
+        });
+        nodes[index] = node;
+        return node;
+      }),
+    );
+    // a failed seed still waits for the nodes, so `finally` stops every one that started
+    const seeded = seedPopulation(database.setup.for('setup'), { users: plan.users, conversations: plan.conversations }).then(() => wal.setupDone(database.url));
+    const [launched, seeding] = await Promise.allSettled([launching, seeded]);
+    if (launched.status === 'rejected') throw launched.reason;
+    if (seeding.status === 'rejected') throw seeding.reason;
     await Promise.all(nodes.map((node) => node.resetTimeline()));
     const runStart = Date.now();
     let killed: Promise<KilledNode | undefined> = Promise.resolve(undefined);

@@ -1,7 +1,7 @@
 // What every load-generator process reports, combined into one run's figures. Both drivers (Node
 // workers, k6 processes) and `k6 collect` bring back the same per-process parts; receipt latency
 // is only known once every part is in (reader and sender may sit in different processes).
-import type { TickReport } from './client/fleet.ts';
+import { addTicks, emptyTicks, type TickReport } from './client/fleet.ts';
 import { matchReceipts, type ReceiptLogPart } from './client/receipts.ts';
 import { LatencyRecorder, type RecordedLatency } from './recorder.ts';
 import type { DriverOutcome } from './types.ts';
@@ -18,16 +18,12 @@ export interface GeneratorReport {
 }
 
 export function sumReports(reports: Pick<GeneratorReport, 'actions' | 'errors' | 'ticks'>[]): Pick<GeneratorReport, 'actions' | 'errors' | 'ticks'> {
-  const total: Pick<GeneratorReport, 'actions' | 'errors' | 'ticks'> = { actions: {}, errors: {}, ticks: { ownMessages: {}, checked: 0, mismatches: [] } };
+  const total: Pick<GeneratorReport, 'actions' | 'errors' | 'ticks'> = { actions: {}, errors: {}, ticks: emptyTicks() };
   for (const report of reports) {
     for (const [action, count] of Object.entries(report.actions)) total.actions[action] = (total.actions[action] ?? 0) + count;
     for (const [code, count] of Object.entries(report.errors)) total.errors[code] = (total.errors[code] ?? 0) + count;
-    for (const [conversation, count] of Object.entries(report.ticks.ownMessages)) {
-      total.ticks.ownMessages[conversation] = (total.ticks.ownMessages[conversation] ?? 0) + count;
-    }
-    total.ticks.checked += report.ticks.checked;
-    // each process caps its own examples, so this stays small
-    total.ticks.mismatches.push(...report.ticks.mismatches);
+    // counts summed, examples capped: never a list per mismatched tick
+    addTicks(total.ticks, report.ticks);
   }
   return total;
 }

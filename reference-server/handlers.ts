@@ -114,7 +114,7 @@ const sync: Handler<'sync'> = async (ctx, conn, frame) => {
 // A resend racing its original (both past `dup` before either committed) inserts nothing
 // instead of failing: a failed statement's attempted rows reach Postgres's tuple counters but no
 // result the query layer could count, which made such runs falsely inconsistent.
-const STORE_MESSAGE = `
+export const STORE_MESSAGE = `
 WITH dup AS (
   SELECT seq FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND temp_id = $3
 ), next AS (

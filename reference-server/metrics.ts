@@ -47,8 +47,14 @@ export class ServerMetrics {
   constructor() {
     this.loopDelay.enable();
     this.rssTimer = setInterval(() => {
-      this.rssMax = Math.max(this.rssMax, process.memoryUsage.rss());
       this.bucket().connections = this.openConnections;
+      // reading RSS opens /proc/self/stat: with every descriptor taken (EMFILE) it throws, and a
+      // throw from a timer would take the node down mid-storm; it is counted as a figure instead
+      try {
+        this.rssMax = Math.max(this.rssMax, process.memoryUsage.rss());
+      } catch (error) {
+        this.error(resourceErrorCode(error));
+      }
     }, 250);
     this.rssTimer.unref();
   }
@@ -121,4 +127,10 @@ export class ServerMetrics {
     clearInterval(this.rssTimer);
     this.loopDelay.disable();
   }
+}
+
+/** `emfile`, `enfile`, `enomem`…: the system error's code as a figure name, `resource` when it has none. */
+export function resourceErrorCode(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code.toLowerCase() : 'resource';
 }

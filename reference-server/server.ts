@@ -12,7 +12,8 @@ import { countWritten, handleFrame, type ConnectionState, type HandlerContext } 
 import { LIMIT_DEFAULTS, UserBudgets, resolveLimits } from './limits.ts';
 import { frameSize, waitDrained, writeBounded } from './backpressure.ts';
 import { Heartbeat, guardHandshakes } from './liveness.ts';
-import { ServerMetrics, type ServerMetricsSnapshot } from './metrics.ts';
+import { corkForBurst } from './ws-cork.ts';
+import { resourceErrorCode, ServerMetrics, type ServerMetricsSnapshot } from './metrics.ts';
 import type { Redis } from 'ioredis';
 import type { ModelDefinition, PendingWindow } from './models/types.ts';
 import { defaultOptions } from './models/options.ts';
@@ -140,7 +141,13 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   const heartbeat = new Heartbeat(limits.idleTimeoutMs, () => metrics.error('idle_timeout'));
   const sweeper = setInterval(() => budgets.sweep(), 10_000);
   sweeper.unref();
+  /** each connection's frame queue: close() waits for them, so no late frame meets an ended pool */
+  const queues = new Map<WebSocket, Promise<unknown>>();
+  let closed = false;
+
   http.on('upgrade', (request, socket, head) => {
+    // a client arriving while the node stops gets no session (the pool may be ending): it retries elsewhere
+    if (closed) return void socket.destroy();
     wss.handleUpgrade(request, socket, head, (ws) => {
       handshakes.upgraded(socket as Socket);
       onConnection(ws, request);
@@ -183,6 +190,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       userId,
       sendText(text) {
         if (ws.readyState !== ws.OPEN || gone) return 0;
+        corkForBurst(ws);
         return writeBounded(ws, text, limits.maxBufferedBytes, () => {
           metrics.error('slow_consumer');
           closeAs(CLOSE_CODES.slowConsumer, 'slow consumer');
@@ -258,15 +266,18 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
           queued -= 1;
           queuedBytes -= size;
         });
+      queues.set(ws, queue);
     });
     ws.on('close', () => {
       gone = true;
       sockets.delete(ws);
       budgets.disconnect(userId);
       // after the registration settled, so a fast close cannot leave a stale session behind
-      void queue
+      const last = queue
         .then(() => sessions.unregister(client))
-        .catch((error: unknown) => log(`user ${userId}: unregister: ${error instanceof Error ? error.message : String(error)}`));
+        .catch((error: unknown) => log(`user ${userId}: unregister: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => queues.delete(ws));
+      queues.set(ws, last);
       metrics.disconnected();
     });
   }
@@ -276,8 +287,9 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     // a reconnect storm opens thousands of sockets at once: Node's default backlog (511) drops some
     http.listen({ port: config.port, host: config.host, backlog: 8192 }, () => resolve());
   });
+  // accept() failing for want of descriptors (EMFILE) is a figure, never an unheard error
+  http.on('error', (error) => metrics.error(resourceErrorCode(error)));
   const port = (http.address() as AddressInfo).port;
-  let closed = false;
   return {
     port,
     url: `ws://${config.host}:${port}`,
@@ -300,6 +312,8 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
         http.closeAllConnections();
       });
       for (const ws of sockets) ws.terminate();
+      // frames already queued finish before the model and the pool close under them
+      await Promise.allSettled([...queues.values()]);
       // a graceful stop loses nothing: what the model buffers goes to Postgres before the pool closes
       await model.close?.();
       metrics.stop();

@@ -3,6 +3,7 @@
 // scenario's question, and every comparison is against the run's baseline model. Scenarios without
 // a writer get the generic one; receipt rows per ack and a killed node's cost are said for any
 // scenario.
+import { queueingSentence } from '../analysis/saturation.ts';
 import type { ActionKind } from '../analysis/metric-names.ts';
 import type { RunResults } from '../analysis/results-schema.ts';
 import { actionsPerformed, baselineOf, formatNumber, formatRatio, modelNames, perAction, ratio } from './figures.ts';
@@ -134,8 +135,19 @@ export const SENTENCES: Record<string, SentenceWriter> = {
 
 export function sentencesFor(results: RunResults): string[] {
   const models = Object.keys(results.models);
-  if (models.length < 2) return [`This run measured only ${models.join(', ')}: there is no other model to compare it with.`, ...durabilitySentence(results)];
+  if (models.length < 2) return [`This run measured only ${models.join(', ')}: there is no other model to compare it with.`, ...durabilitySentence(results), ...queueingSentences(results)];
   const writer = SENTENCES[results.scenario] ?? genericSentences;
   const sentences = writer(results);
-  return [...(sentences.length > 0 ? sentences : genericSentences(results)), ...perAckSentence(results), ...durabilitySentence(results)];
+  return [...(sentences.length > 0 ? sentences : genericSentences(results)), ...perAckSentence(results), ...durabilitySentence(results), ...queueingSentences(results)];
+}
+
+/** A latency that measured a queue says so, per model and metric: the offered rate outran the server. */
+function queueingSentences(results: RunResults): string[] {
+  const sentences: string[] = [];
+  for (const [model, result] of Object.entries(results.models)) {
+    for (const [metric, summary] of Object.entries(result.latency)) {
+      if (summary?.load?.queueing) sentences.push(`${model}: ${queueingSentence(metric, summary.load)}, so read its quantiles as time spent waiting, not as the model's cost.`);
+    }
+  }
+  return sentences;
 }

@@ -11,8 +11,8 @@ import { planClients, type Plan } from './plan.ts';
  * of its already placed 1:1 peers holds (a bipartite graph, as every scenario's is, ends with no
  * 1:1 chat inside a node). The shift alternates sides between components, so in a scenario of
  * independent pairs (vacation-backlog) each node holds half the senders and half the recipients,
- * and losing one node hurts both roles. Group-only clients keep `userId % nodes`, which spreads a
- * group evenly.
+ * and losing one node hurts both roles. Group-only clients, and those whose 1:1 peers never
+ * connect, keep `userId % nodes`, which spreads them evenly.
  */
 export function placeClients(plan: Plan, nodes: number): Map<number, number> {
   const placement = new Map<number, number>();
@@ -22,9 +22,13 @@ export function placeClients(plan: Plan, nodes: number): Map<number, number> {
     return placement;
   }
   const peers = new Map<number, number[]>();
+  const connects = new Set(clients);
   for (const conversation of plan.conversations) {
     if (conversation.kind !== 'direct' || conversation.members.length !== 2) continue;
     const [a, b] = conversation.members as [number, number];
+    // only clients that connect take part: a member that never connects (history imported in
+    // bulk) would otherwise colour every connecting peer alike and put them all on one node
+    if (!connects.has(a) || !connects.has(b)) continue;
     for (const [from, to] of [[a, b], [b, a]] as const) {
       const list = peers.get(from);
       if (list) list.push(to);

@@ -9,7 +9,7 @@ export default defineScenario({
   params: {
     pairs: { default: 100, min: 1, max: 10_000, unit: 'sender/recipient pairs', description: 'independent 1:1 conversations' },
     backlog: { default: 50, min: 1, max: 10_000, unit: 'messages', description: 'messages sent while the recipient is away' },
-    sendRate: { default: 2000, min: 1, max: 100_000, unit: 'messages/s', description: 'scheduled send rate over all senders' },
+    sendRate: { default: 1000, min: 1, max: 100_000, unit: 'messages/s', description: 'scheduled send rate over all senders' },
     returnWindow: {
       default: 0,
       min: 0,

@@ -1,12 +1,19 @@
 // Embedded ClickHouse (chDB) in this process. libchdb binds one data directory per process, so
 // this module tracks the one that is open and refuses a second directory until it is closed;
-// across processes the pid lock file (lock.ts) keeps a second chatbench out.
-import { resolve } from 'node:path';
-import { drainPending, Session } from 'chdb';
+// across processes the pid lock file (lock.ts) keeps a second chatbench out. The library (over
+// 500 MB) is imported when a store is first opened, never at start-up: a `--no-store` run and
+// every command that stores nothing leave it unloaded.
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Session } from 'chdb';
 import { firstLine, StoreQueryError, StoreUnavailableError, type SqlEngine } from './engine.ts';
+import { sqlString } from './sql.ts';
 import { acquireStoreLock, type StoreLock } from './lock.ts';
 
 let openDir: { dir: string; users: number } | undefined;
+let chdb: typeof import('chdb') | undefined;
+let batchCounter = 0;
 
 export async function openChdbEngine(dataDir: string, options: { lockTimeoutMs?: number } = {}): Promise<SqlEngine> {
   const dir = resolve(dataDir);
@@ -18,7 +25,8 @@ export async function openChdbEngine(dataDir: string, options: { lockTimeoutMs?:
   const lock = await acquireStoreLock(dir, { timeoutMs: options.lockTimeoutMs });
   let session: Session;
   try {
-    session = new Session(dir);
+    chdb ??= await import('chdb');
+    session = new chdb.Session(dir);
   } catch (error) {
     lock.release();
     throw new StoreUnavailableError(`cannot open the chDB store at ${dataDir}: ${firstLine(error)}`);
@@ -54,13 +62,26 @@ class ChdbEngine implements SqlEngine {
     await this.run(() => this.session.insert({ table, columns, values: tsv, format: 'TabSeparated' }));
   }
 
+  async insertRowBinary(table: string, structure: string, payload: Buffer): Promise<void> {
+    if (payload.length === 0) return;
+    // chDB's insert API takes text formats only; its file() table function reads RowBinary
+    const file = join(tmpdir(), `chatbench-rows-${process.pid}-${++batchCounter}.bin`);
+    await writeFile(file, payload);
+    try {
+      const columns = structure.split(',').map((column) => column.trim().split(/\s+/)[0]).join(', ');
+      await this.run(() => this.session.queryAsync(`INSERT INTO ${table} (${columns}) SELECT ${columns} FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(structure)})`, { format: 'TabSeparated' }));
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.session.close();
     // The native connection can outlive close() while work drains; the directory is only free
     // (for another directory in this process, or another process) after that.
-    await drainPending();
+    await chdb?.drainPending();
     if (openDir && --openDir.users === 0) openDir = undefined;
     this.lock.release();
   }

@@ -13,6 +13,11 @@ export interface SqlEngine {
   select<Row = Record<string, unknown>>(sql: string): Promise<Row[]>;
   /** Inserts rows given as TabSeparated text (no header), one `\n`-terminated line per row. */
   insertTsv(table: string, columns: readonly string[], tsv: Buffer): Promise<void>;
+  /**
+   * Inserts rows given as RowBinary of `structure` ("name Type, ..."), where the engine reads it
+   * faster than text (chDB); an engine without it gets TabSeparated.
+   */
+  insertRowBinary?(table: string, structure: string, payload: Buffer): Promise<void>;
   close(): Promise<void>;
 }
 

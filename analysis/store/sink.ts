@@ -5,11 +5,12 @@
 import type { Sample } from '../results-schema.ts';
 import type { SqlEngine } from './engine.ts';
 import { SAMPLE_COLUMNS } from './schema.ts';
+import { RowBinaryWriter, SAMPLE_STRUCTURE } from './row-binary.ts';
 import { tsvEscape } from './sql.ts';
 
 export const SINK_DEFAULTS = {
   /** rows per INSERT: large enough that per-insert overhead vanishes, small enough to bound memory */
-  batchRows: 100_000,
+  batchRows: 250_000,
   /** batches waiting to be written before add() asks the producer to wait */
   highWaterBatches: 4,
   /** a partly filled batch is written after this long, so a slow trickle still lands */
@@ -43,6 +44,8 @@ export class BatchingSampleSink implements SampleSink {
   private readonly options: Required<SinkOptions>;
   private readonly runIdField: string;
   private lines: string[] = [];
+  /** RowBinary rows, where the engine takes them (chDB): no float formatted as text on either side */
+  private readonly binary: RowBinaryWriter | undefined;
   private pendingBatches = 0;
   private tail: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
@@ -57,6 +60,14 @@ export class BatchingSampleSink implements SampleSink {
   ) {
     this.options = validateSinkOptions(options);
     this.runIdField = tsvEscape(runId);
+    this.runId = runId;
+    this.binary = engine.insertRowBinary ? new RowBinaryWriter() : undefined;
+  }
+
+  private readonly runId: string;
+
+  private get buffered(): number {
+    return this.binary ? this.binary.rows : this.lines.length;
   }
 
   start(): void {
@@ -67,6 +78,11 @@ export class BatchingSampleSink implements SampleSink {
 
   add(sample: Sample): boolean {
     if (this.failure) return false;
+    if (this.binary) {
+      this.binary.addSample(this.runId, sample);
+      if (this.binary.rows >= this.options.batchRows) this.cut();
+      return this.pendingBatches < this.options.highWaterBatches;
+    }
     const tags = sample.tags === '{}' ? '{}' : tsvEscape(sample.tags);
     this.lines.push(`${this.runIdField}\t${this.name(sample.model)}\t${this.name(sample.metric)}\t${sample.t_ms}\t${sample.value_ms}\t${tags}\n`);
     if (this.lines.length >= this.options.batchRows) this.cut();
@@ -101,15 +117,16 @@ export class BatchingSampleSink implements SampleSink {
 
   /** Moves the buffered lines into a batch queued behind the previous writes. */
   private cut(): void {
-    if (this.lines.length === 0 || this.failure) return;
-    const rows = this.lines.length;
-    const payload = Buffer.from(this.lines.join(''));
+    if (this.buffered === 0 || this.failure) return;
+    const { payload, rows } = this.binary ? this.binary.take() : { payload: Buffer.from(this.lines.join('')), rows: this.lines.length };
     this.lines = [];
+    const binary = this.binary !== undefined;
     this.pendingBatches++;
     this.tail = this.tail.then(async () => {
       try {
         if (!this.failure) {
-          await this.engine.insertTsv('samples', SAMPLE_COLUMNS, payload);
+          if (binary) await this.engine.insertRowBinary!('samples', SAMPLE_STRUCTURE, payload);
+          else await this.engine.insertTsv('samples', SAMPLE_COLUMNS, payload);
           this.written += rows;
         }
       } catch (error) {

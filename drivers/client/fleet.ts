@@ -14,7 +14,27 @@ export interface TickReport {
   /** own messages acked per conversation, summed by the driver against the plan */
   ownMessages: Record<string, number>;
   checked: number;
+  /** every tick that differs from the plan, counted */
+  mismatched: number;
+  /** a few of them, described (at most MAX_MISMATCH_EXAMPLES): a 15,000-user storm gone wrong must not build a list per tick */
   mismatches: string[];
+}
+
+export const MAX_MISMATCH_EXAMPLES = 20;
+
+/** Adds `part` to `total`, keeping examples bounded. */
+export function addTicks(total: TickReport, part: TickReport): void {
+  for (const [conversation, count] of Object.entries(part.ownMessages)) total.ownMessages[conversation] = (total.ownMessages[conversation] ?? 0) + count;
+  total.checked += part.checked;
+  total.mismatched += part.mismatched ?? part.mismatches.length;
+  for (const example of part.mismatches) {
+    if (total.mismatches.length >= MAX_MISMATCH_EXAMPLES) break;
+    total.mismatches.push(example);
+  }
+}
+
+export function emptyTicks(): TickReport {
+  return { ownMessages: {}, checked: 0, mismatched: 0, mismatches: [] };
 }
 
 export interface FleetOptions {
@@ -28,8 +48,6 @@ export interface FleetOptions {
   cachesSettings: boolean;
   sink: ClientSink;
 }
-
-const MAX_MISMATCH_EXAMPLES = 20;
 
 export class ClientFleet {
   readonly clients = new Map<number, SimClient>();
@@ -66,18 +84,32 @@ export class ClientFleet {
   }
 
   /** Runs this process's scripts of one phase, each client settled at the end; never throws. */
-  async runPhase(index: number, startAt: number): Promise<{ actions: Record<string, number>; error?: string }> {
+  /**
+   * `error`: the phase did not finish in time, and later phases would lack its state. `failure`:
+   * some clients failed (counted as `client_failed`) and every other one finished: the run goes on.
+   */
+  async runPhase(index: number, startAt: number): Promise<{ actions: Record<string, number>; error?: string; failure?: string }> {
     const phase = this.options.plan.phases[index]!;
     this.phaseActions = {};
     this.done = 0;
     const scripts = phase.scripts.filter((script) => this.clients.has(script.userId));
     this.total = scripts.length;
+    // one client failing (a connection refused past its deadline) must not abort the others:
+    // each settles on its own, failures are counted and the phase goes on to its end
+    let failed = 0;
+    let firstFailure: string | undefined;
     const work = Promise.all(
       scripts.map(async (script) => {
         const client = this.clients.get(script.userId)!;
-        if (script.readEvery) client.readEvery = script.readEvery;
-        for (const step of script.steps) await client.run(step, startAt);
-        await client.settle();
+        try {
+          if (script.readEvery) client.readEvery = script.readEvery;
+          for (const step of script.steps) await client.run(step, startAt);
+          await client.settle();
+        } catch (error) {
+          failed += 1;
+          firstFailure ??= error instanceof Error ? error.message : String(error);
+          this.options.sink.error('client_failed');
+        }
         this.done += 1;
       }),
     );
@@ -87,7 +119,8 @@ export class ClientFleet {
     });
     try {
       await Promise.race([work, timeout]);
-      return { actions: this.phaseActions };
+      if (failed === 0) return { actions: this.phaseActions };
+      return { actions: this.phaseActions, failure: `phase "${phase.name}": ${failed} of ${scripts.length} clients failed (first: ${firstFailure})` };
     } catch (error) {
       this.options.sink.error('phase_failed');
       return { actions: this.phaseActions, error: error instanceof Error ? error.message : String(error) };
@@ -98,7 +131,7 @@ export class ClientFleet {
 
   /** The clients' ticks against the plan's expected end state. */
   ticks(): TickReport {
-    const ticks: TickReport = { ownMessages: {}, checked: 0, mismatches: [] };
+    const ticks = emptyTicks();
     for (const expected of this.options.plan.expected) {
       for (const member of this.members.get(expected.conversationId) ?? []) {
         const client = this.clients.get(member);
@@ -109,9 +142,10 @@ export class ClientFleet {
           ticks.checked += 1;
           const tick = client.state.tick(expected.conversationId, seq);
           if (STATUS_RANK[tick] === STATUS_RANK[expected.tick]) continue;
-          ticks.mismatches.push(
-            ticks.mismatches.length < MAX_MISMATCH_EXAMPLES ? `user ${member} conversation ${expected.conversationId} seq ${seq}: client shows ${tick}, plan expects ${expected.tick}` : '…',
-          );
+          ticks.mismatched += 1;
+          if (ticks.mismatches.length < MAX_MISMATCH_EXAMPLES) {
+            ticks.mismatches.push(`user ${member} conversation ${expected.conversationId} seq ${seq}: client shows ${tick}, plan expects ${expected.tick}`);
+          }
         }
       }
     }

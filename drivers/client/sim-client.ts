@@ -13,8 +13,11 @@ import { ALL_READERS, type ReceiptLogPart } from './receipts.ts';
 import type { ClientSocket, SocketEvents, Transport } from './transport.ts';
 
 export const SIM_CLIENT_DEFAULTS = {
-  /** how long a client keeps trying to reach a node (any node) before its step fails */
-  reconnectDeadlineMs: 30_000,
+  /**
+   * how long a client keeps trying to reach a node (any node) before its step fails: counted from
+   * its first attempt, and well past any storm window, where a refused handshake is load, not loss
+   */
+  reconnectDeadlineMs: 120_000,
   reconnectBackoffMs: 50,
   reconnectBackoffMaxMs: 1000,
 };
@@ -51,7 +54,7 @@ interface PendingSend {
 export class SimClient implements SocketEvents {
   readonly state: ClientState;
   private socket: ClientSocket | undefined;
-  private waiters: { check: () => boolean; resolve: () => void }[] = [];
+  private readonly waiters: { check: () => boolean; resolve: () => void }[] = [];
   private readonly pendingAcks = new Map<string, PendingSend>();
   private readonly replies = new Map<string, (frame: ServerFrame) => void>();
   private tempCounter = 0;
@@ -133,7 +136,8 @@ export class SimClient implements SocketEvents {
         this.context.sink.error('connect_failed');
         this.urlIndex += 1;
         if (Date.now() + backoff > deadline) throw error;
-        await sleepUntil(Date.now() + backoff);
+        // jittered, so clients refused together do not all come back in the same instant
+        await sleepUntil(Date.now() + backoff * (0.5 + Math.random() / 2));
         backoff = Math.min(backoff * 2, SIM_CLIENT_DEFAULTS.reconnectBackoffMaxMs);
       }
     }
@@ -338,11 +342,14 @@ export class SimClient implements SocketEvents {
     }
     this.maybeReadEvery(frame);
     if (this.waiters.length) {
-      this.waiters = this.waiters.filter((waiter) => {
-        if (!waiter.check()) return true;
-        waiter.resolve();
-        return false;
-      });
+      // in place: a client waiting through a long broadcast checks on every frame, and a new
+      // array per frame was garbage per delivered message
+      let kept = 0;
+      for (const waiter of this.waiters) {
+        if (waiter.check()) waiter.resolve();
+        else this.waiters[kept++] = waiter;
+      }
+      this.waiters.length = kept;
     }
   }
 

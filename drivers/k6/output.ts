@@ -52,7 +52,7 @@ export async function readK6Output(path: string, model: string, runStart: number
     actions: {},
     errors: {},
     resends: {},
-    ticks: { ownMessages: {}, checked: 0, mismatches: [] },
+    ticks: { ownMessages: {}, checked: 0, mismatched: 0, mismatches: [] },
     latency: { histograms: {}, samples: [] },
     receipts: { reads: [], seen: [], own: [] },
     recoveries: [],
@@ -100,7 +100,8 @@ export async function readK6Output(path: string, model: string, runStart: number
     } else if (metric === K6_METRICS.ticksChecked) {
       output.ticks.checked += value;
     } else if (metric === K6_METRICS.tickMismatches) {
-      output.ticks.mismatches.push(output.ticks.mismatches.length < MAX_MISMATCH_EXAMPLES ? (tags.example ?? '…') : '…');
+      output.ticks.mismatched += value;
+      if (tags.example && output.ticks.mismatches.length < MAX_MISMATCH_EXAMPLES) output.ticks.mismatches.push(tags.example);
     } else if (metric === K6_METRICS.log) {
       const kind = tags.kind as K6LogKind;
       if (!K6_LOG_KINDS.includes(kind)) throw new Error(`${path}:${lineNumber}: unknown log kind ${JSON.stringify(tags.kind)}`);

@@ -104,13 +104,17 @@ async function execute(context: DriverContext, clientsPerWorker: number): Promis
         }),
       );
       const actions: Record<string, number> = {};
+      let unfinished = false;
       for (const result of results) {
         for (const [action, count] of Object.entries(result.actions)) actions[action] = (actions[action] ?? 0) + count;
         if (result.error) phaseErrors.push(result.error);
+        unfinished ||= result.error !== undefined;
+        // failed clients make the run inconsistent, but every other client is still counted
+        if (result.failure) phaseErrors.push(result.failure);
       }
       await context.onPhaseEnd?.(index, actions);
-      // a failed phase leaves later phases without the state they need
-      if (phaseErrors.length) break;
+      // a phase that did not finish leaves later phases without the state they need
+      if (unfinished) break;
     }
     const finals = await Promise.all(
       workers.map((worker) => {

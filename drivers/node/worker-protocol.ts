@@ -18,7 +18,8 @@ export type ParentMessage =
 export type WorkerMessage =
   | { type: 'ready'; clients: number }
   | { type: 'progress'; index: number; done: number; total: number }
-  | { type: 'phaseDone'; index: number; actions: Record<string, number>; error?: string }
+  /** error: the phase could not finish (later phases would lack its state); failure: some clients failed, the rest finished */
+  | { type: 'phaseDone'; index: number; actions: Record<string, number>; error?: string; failure?: string }
   | {
       type: 'final';
       actions: Record<string, number>;

@@ -58,8 +58,8 @@ class Worker {
   async runPhase(index: number, startAt: number): Promise<WorkerMessage> {
     const progress = setInterval(() => send({ type: 'progress', index, done: this.fleet.done, total: this.fleet.total }), 500);
     try {
-      const { actions, error } = await this.fleet.runPhase(index, startAt);
-      return { type: 'phaseDone', index, actions, ...(error ? { error } : {}) };
+      const { actions, error, failure } = await this.fleet.runPhase(index, startAt);
+      return { type: 'phaseDone', index, actions, ...(error ? { error } : {}), ...(failure ? { failure } : {}) };
     } finally {
       clearInterval(progress);
     }
@@ -76,7 +76,7 @@ class Worker {
       receipts: this.fleet.receiptLog(),
       recoveries: this.recoveries,
       resends: this.resends,
-      memory: { rssBytes: process.memoryUsage.rss(), cpuMs: (cpu.user + cpu.system) / 1000 },
+      memory: { rssBytes: rssOrZero(), cpuMs: (cpu.user + cpu.system) / 1000 },
     };
   }
 }
@@ -106,3 +106,12 @@ process.on('message', (message: ParentMessage) => {
     process.exit(1);
   });
 });
+
+/** RSS is read from /proc: with every descriptor taken (EMFILE) that throws, and the report must still go out */
+function rssOrZero(): number {
+  try {
+    return process.memoryUsage.rss();
+  } catch {
+    return 0;
+  }
+}

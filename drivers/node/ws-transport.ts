@@ -1,7 +1,15 @@
 // The shared client's transport on `ws`. One listener function per event for every socket of the
 // process: the socket's owner is found through a property on the socket, not a closure per client.
 import WebSocket from 'ws';
+import { corkForBurst } from '../../reference-server/ws-cork.ts';
+import { Gate } from '../client/gate.ts';
 import type { ClientSocket, SocketEvents, Transport } from '../client/transport.ts';
+
+/** handshakes in flight per load-generator process, at most (drivers/client/gate.ts says why) */
+export const MAX_HANDSHAKES_IN_FLIGHT = 1000;
+const handshakes = new Gate(MAX_HANDSHAKES_IN_FLIGHT);
+/** a handshake the server never answers frees its slot, and the client retries */
+const HANDSHAKE_TIMEOUT_MS = 20_000;
 
 const OWNER = Symbol('chatbench.socket');
 
@@ -14,6 +22,8 @@ class WsSocket implements ClientSocket {
   ) {}
 
   send(text: string): void {
+    // acks answering a burst of pushes leave in one write
+    corkForBurst(this.ws);
     this.ws.send(text);
   }
 
@@ -49,25 +59,35 @@ function ignore(): void {}
 
 export const wsTransport: Transport = {
   connect(url, events) {
-    const ws: OwnedWebSocket = new WebSocket(url, { perMessageDeflate: false });
-    const socket = new WsSocket(ws, events);
-    ws[OWNER] = socket;
-    ws.on('message', onMessage);
-    return new Promise<ClientSocket>((resolve, reject) => {
-      const failed = (error: Error) => {
-        ws.off('open', opened);
-        // a failed socket may report more than one error: none may go unheard
-        ws.on('error', ignore);
-        reject(error);
-      };
-      const opened = () => {
-        ws.off('error', failed);
-        ws.on('error', onError);
-        ws.on('close', onClose);
-        resolve(socket);
-      };
-      ws.once('open', opened);
-      ws.once('error', failed);
-    });
+    return handshakes.run(() => open(url, events));
   },
 };
+
+function open(url: string, events: SocketEvents): Promise<ClientSocket> {
+  const ws: OwnedWebSocket = new WebSocket(url, {
+    perMessageDeflate: false,
+    handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+    // the server sends JSON it encoded itself (and a bad byte would fail JSON.parse): checking
+    // every frame's UTF-8 again was CPU spent per delivered message
+    skipUTF8Validation: true,
+  });
+  const socket = new WsSocket(ws, events);
+  ws[OWNER] = socket;
+  ws.on('message', onMessage);
+  return new Promise<ClientSocket>((resolve, reject) => {
+    const failed = (error: Error) => {
+      ws.off('open', opened);
+      // a failed socket may report more than one error: none may go unheard
+      ws.on('error', ignore);
+      reject(error);
+    };
+    const opened = () => {
+      ws.off('error', failed);
+      ws.on('error', onError);
+      ws.on('close', onClose);
+      resolve(socket);
+    };
+    ws.once('open', opened);
+    ws.once('error', failed);
+  });
+}

@@ -180,7 +180,7 @@ export class CountingDb implements DbScope {
     const client = target.query === this.pool && 'connect' in this.pool ? await this.pool.connect() : undefined;
     const started = performance.now();
     try {
-      const result = await (client ?? target.query).query(sql, params);
+      const result = await (client ?? target.query).query(params ? prepared(sql, params) : sql);
       client?.release();
       return result;
     } catch (error) {
@@ -262,3 +262,24 @@ function* reportedRows(rows: pg.QueryResultRow[]): Iterable<[string, number]> {
     }
   }
 }
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A parameterised statement as a named prepared statement: each connection parses and plans it
+ * once, not on every execution (the server's hot statements run thousands of times a second).
+ * Postgres re-plans a prepared statement when its tables' statistics change (ANALYZE), so the
+ * plans stay those a fresh statement would get.
+ */
+function prepared(text: string, values: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (!name) {
+    // a model building its SQL per call (a third-party module) would prepare without end on
+    // every connection: past this many distinct texts, statements run unnamed as before
+    if (statementNames.size >= MAX_PREPARED_STATEMENTS) return { text, values };
+    statementNames.set(text, (name = `cb${statementNames.size + 1}`));
+  }
+  return { name, text, values };
+}
+
+const MAX_PREPARED_STATEMENTS = 256;

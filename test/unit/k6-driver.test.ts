@@ -130,7 +130,7 @@ describe('k6 output and the cluster coordinator', () => {
       const output = await readK6Output(file, 'watermark', runStart);
       expect(output.actions).toEqual({ send: 2, deliver: 1 });
       expect(output.errors).toEqual({ socket: 1 });
-      expect(output.ticks).toEqual({ ownMessages: { '7': 2 }, checked: 2, mismatches: ['user 1 conversation 7 seq 2: client shows sent, plan expects read'] });
+      expect(output.ticks).toEqual({ ownMessages: { '7': 2 }, checked: 2, mismatched: 1, mismatches: ['user 1 conversation 7 seq 2: client shows sent, plan expects read'] });
       expect(output.latency.samples).toEqual([
         { model: 'watermark', metric: 'latency.ack', t_ms: 100, value_ms: 12.5, tags: '{}' },
         { model: 'watermark', metric: 'latency.ack', t_ms: 150, value_ms: 3, tags: '{}' },

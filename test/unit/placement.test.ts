@@ -10,7 +10,7 @@ const planOf = (id: string, sets: string[]) => SCENARIOS[id]!.plan(resolveParams
 describe('placeClients', () => {
   it.each([
     ['vacation-backlog', ['pairs=9', 'backlog=2']],
-    ['mass-reconnect', ['users=20', 'conversations=3', 'changes=1']],
+    ['mass-reconnect', ['users=20', 'conversations=3', 'changes=1', 'liveHistory=1']],
     ['receipts-toggle', ['users=4', 'conversations=6', 'opens=2']],
   ])('%s: both members of every 1:1 chat sit on different nodes', (id, sets) => {
     const plan = planOf(id, sets);
@@ -28,6 +28,15 @@ describe('placeClients', () => {
     const senders = Array.from({ length: 10 }, (_, k) => placement.get(2 * k + 1));
     expect(senders.filter((node) => node === 0)).toHaveLength(5);
     expect(senders.filter((node) => node === 1)).toHaveLength(5);
+  });
+
+  it('spreads the reconnecting users over the nodes when their peers never connect (history imported in bulk)', () => {
+    const plan = planOf('mass-reconnect', ['users=30', 'conversations=3', 'changes=1', 'liveHistory=0']);
+    for (const nodes of [2, 3]) {
+      const perNode = Array.from({ length: nodes }, () => 0);
+      for (let userId = 1; userId <= 30; userId++) perNode[placeClients(plan, nodes).get(userId)!]! += 1;
+      expect(perNode).toEqual(Array.from({ length: nodes }, () => 30 / nodes));
+    }
   });
 
   it('spreads a group by user id, and puts everyone on node 0 of one', () => {

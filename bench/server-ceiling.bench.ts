@@ -1,0 +1,146 @@
+// How close the reference server comes to its database: sends acked per second by one server
+// node against pgbench running the server's own send transaction (BEGIN; the message insert with
+// its seq bump; COMMIT) on the same Postgres, with as many clients as pgbench has connections.
+// Each client keeps one send in flight (the server handles a connection's frames in order); the
+// recipients stay offline, so the figure is the send path, not fan-out. Server and pgbench runs
+// are interleaved; the ratio is of their medians (target >= 0.8).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { mintToken } from '../reference-server/auth.ts';
+import { seedPopulation } from '../reference-server/db/seed.ts';
+import { connectPostgres } from '../reference-server/db/postgres.ts';
+import { STORE_MESSAGE } from '../reference-server/handlers.ts';
+import { prepareModelDatabase } from '../reference-server/instance.ts';
+import { launchNode } from '../reference-server/node-launcher.ts';
+import { MODELS } from '../reference-server/models/registry.ts';
+import type { BenchFigure } from './run.ts';
+import { median } from './stats.ts';
+
+export const name = 'server-ceiling';
+
+const CLIENTS = Number(process.env.CHATBENCH_BENCH_CEILING_CLIENTS ?? 16);
+const SECONDS = Number(process.env.CHATBENCH_BENCH_CEILING_SECONDS ?? 5);
+const MODEL_IDS = ['naive', 'watermark'];
+const SECRET = 'server-ceiling';
+
+export function pgbenchBinary(): string | undefined {
+  for (const path of ['/usr/lib/postgresql/15/bin/pgbench', '/usr/lib/postgresql/16/bin/pgbench', '/usr/lib/postgresql/17/bin/pgbench']) if (existsSync(path)) return path;
+  try {
+    return execFileSync('sh', ['-c', 'command -v pgbench'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The handler's statement with pgbench variables: conversation k, its sender 2k-1, a fresh temp id. */
+function pgbenchScript(): string {
+  const statement = STORE_MESSAGE.replace(/\$1\b/g, ':k')
+    .replace(/\$2\b/g, ':sender')
+    .replace(/\$3\b/g, "('pgbench-' || :client_id || '-' || :t)")
+    .replace(/\$4\b/g, "'pgbench body'")
+    .replace(/\$5\b/g, '0')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return [`\\set k random(1, ${CLIENTS})`, '\\set sender 2 * :k - 1', '\\set t random(1, 2000000000)', 'BEGIN;', `${statement};`, 'COMMIT;', ''].join('\n');
+}
+
+function runPgbench(binary: string, url: string, script: string): number {
+  const output = execFileSync(binary, ['-n', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS), '-M', 'prepared', '-f', script, url], { encoding: 'utf8' });
+  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(output)?.[1];
+  if (!tps) throw new Error(`pgbench printed no tps:\n${output}`);
+  return Number(tps);
+}
+
+/** CLIENTS senders, each in its own 1:1 chat with an offline peer, one send in flight each. */
+async function runServer(url: string): Promise<{ sends: number; acks: number }> {
+  const sockets = await Promise.all(
+    Array.from({ length: CLIENTS }, (_, index) => {
+      const ws = new WebSocket(`${url}/?token=${mintToken(SECRET, 2 * index + 1)}`, { perMessageDeflate: false });
+      return new Promise<WebSocket>((resolve, reject) => {
+        ws.once('error', reject);
+        ws.once('open', () => {
+          ws.send(JSON.stringify({ type: 'sync' }));
+          ws.on('message', function synced(data) {
+            if ((JSON.parse(data.toString()) as { type: string }).type !== 'synced') return;
+            ws.off('message', synced);
+            resolve(ws);
+          });
+        });
+      });
+    }),
+  );
+  let sends = 0;
+  let acks = 0;
+  let counter = 0;
+  const endAt = Date.now() + SECONDS * 1000;
+  await Promise.all(
+    sockets.map(
+      (ws, index) =>
+        new Promise<void>((resolve) => {
+          const send = () => {
+            if (Date.now() >= endAt) return resolve();
+            sends += 1;
+            ws.send(JSON.stringify({ type: 'send', tempId: `ceiling-${++counter}`, conversationId: index + 1, body: 'ceiling body' }));
+          };
+          ws.on('message', (data) => {
+            if ((JSON.parse(data.toString()) as { type: string }).type !== 'ack') return;
+            acks += 1;
+            send();
+          });
+          send();
+        }),
+    ),
+  );
+  for (const ws of sockets) ws.close();
+  return { sends: sends / SECONDS, acks: acks / SECONDS };
+}
+
+export default async function serverCeiling({ runs, log }: { runs: number; log: (line: string) => void }): Promise<BenchFigure[]> {
+  const pgbench = pgbenchBinary();
+  if (!pgbench) {
+    log('server-ceiling skipped: no pgbench (install postgresql-client, or put pgbench on PATH)');
+    return [];
+  }
+  const figures: BenchFigure[] = [];
+  const postgres = await connectPostgres(process.env.CHATBENCH_PG_URL);
+  const dir = mkdtempSync(join(tmpdir(), 'chatbench-ceiling-'));
+  const script = join(dir, 'send.sql');
+  writeFileSync(script, pgbenchScript());
+  try {
+    for (const modelId of MODEL_IDS) {
+      const database = await prepareModelDatabase(postgres.url, MODELS[modelId]!);
+      const node = await (async () => {
+        const users = Array.from({ length: 2 * CLIENTS }, (_, index) => index + 1);
+        const conversations = Array.from({ length: CLIENTS }, (_, index) => ({ id: index + 1, kind: 'direct' as const, members: [2 * index + 1, 2 * index + 2] }));
+        await seedPopulation(database.setup.for('setup'), { users, conversations });
+        return launchNode({ model: modelId, dbUrl: database.url, secret: SECRET, host: '127.0.0.1', port: 0, nodeId: 'ceiling', poolSize: CLIENTS });
+      })();
+      const server: { sends: number[]; acks: number[] } = { sends: [], acks: [] };
+      const database_: number[] = [];
+      try {
+        for (let run = 0; run < runs; run++) {
+          log(`${modelId}: run ${run + 1}/${runs}: server, then pgbench (${CLIENTS} clients, ${SECONDS} s each)`);
+          const measured = await runServer(node.url);
+          server.sends.push(measured.sends);
+          server.acks.push(measured.acks);
+          database_.push(runPgbench(pgbench, database.url, script));
+        }
+      } finally {
+        await node.stop();
+        await database.drop();
+      }
+      const ratio = median(server.acks) / median(database_);
+      figures.push({ label: `${modelId}: server sends/s`, value: Math.round(median(server.sends)), unit: 'sends/s', note: `${CLIENTS} clients` });
+      figures.push({ label: `${modelId}: server acks/s`, value: Math.round(median(server.acks)), unit: 'acks/s' });
+      figures.push({ label: `${modelId}: pgbench, the same send transaction`, value: Math.round(median(database_)), unit: 'tps', note: `${CLIENTS} connections` });
+      figures.push({ label: `${modelId}: server acks/s ÷ pgbench tps`, value: Math.round(ratio * 100) / 100, unit: 'ratio', note: 'target >= 0.8' });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await postgres.stop();
+  }
+  return figures;
+}
