@@ -1,0 +1,43 @@
+// Which processes this run of the suite started and left running. The global setup puts a marker
+// unique to this run in the environment; every process the suite starts (workers, and through
+// them redis-server, embedded Postgres, clickhouse-server, k6, `chatbench serve`) inherits it. A
+// process is ours only when it carries our marker, so the machine's own Postgres and Redis, and
+// suites other people run at the same time in other clones, are never counted.
+import { readFileSync, readdirSync } from 'node:fs';
+
+export const SUITE_MARKER_VAR = 'CHATBENCH_TEST_SUITE';
+
+export interface Leftover {
+  pid: number;
+  command: string;
+}
+
+export function processesWithMarker(marker: string, exclude: (command: string, pid: number) => boolean): Leftover[] {
+  const needle = `${SUITE_MARKER_VAR}=${marker}`;
+  const found: Leftover[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+      if (!environ.includes(needle)) continue;
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
+      // a zombie has no command line: it is gone, only not yet reaped
+      if (!command || exclude(command, pid)) continue;
+      found.push({ pid, command });
+    } catch {
+      // exited while we looked, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** Waits up to `graceMs` for the marked processes to exit; returns those still there. */
+export async function leftoverProcesses(marker: string, graceMs: number, exclude: (command: string, pid: number) => boolean): Promise<Leftover[]> {
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    const left = processesWithMarker(marker, exclude);
+    if (left.length === 0 || Date.now() >= deadline) return left;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
