@@ -15,6 +15,7 @@ import { formatKillNodeAt, parseKillNodeAt, type KillNodeAt } from '../reference
 import { checkRedis, RedisUnavailableError } from '../reference-server/cluster/redis-connect.ts';
 import { redisServerBinary, startRedisServer, type RedisServerHandle } from '../reference-server/cluster/redis-server.ts';
 import { connectPostgres, postgresVersion, redactUrl, type PostgresHandle } from '../reference-server/db/postgres.ts';
+import { isConnectionLoss } from '../reference-server/db/connection-loss.ts';
 import { MODELS, DEFAULT_MODELS, modelIds } from '../reference-server/models/registry.ts';
 import { modelOptionFlags, ModelOptionError, resolveModelOptions, type ModelOptions } from '../reference-server/models/options.ts';
 import { ParamError, resolveParams, type ScenarioDefinition } from '../scenarios/define.ts';
@@ -155,6 +156,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   let pgVersion = 'unknown';
   let ownRedis: RedisServerHandle | undefined;
   let redisUrl = run.redisUrl;
+  let stopped: { model: string; error: unknown } | undefined;
   try {
     if (redisUrl) {
       progress('checking Redis');
@@ -168,7 +170,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     }
     pgVersion = await postgresVersion(postgres.url);
     for (const modelId of run.models) {
-      const { result, samples: modelSamples } = await runModel({
+      const modelRun = await runModel({
         model: MODELS[modelId]!,
         modelOptions: run.modelOptions[modelId]!,
         plan,
@@ -180,7 +182,13 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         ...(redisUrl ? { redisUrl, redisPrefix: `chatbench:${runId}:` } : {}),
         ...(run.killNodeAt ? { killNodeAt: run.killNodeAt } : {}),
         progress,
+      }).catch((error: unknown) => {
+        // the models that finished are kept (below); this one's figures are incomplete
+        stopped = { model: modelId, error };
+        return undefined;
       });
+      if (!modelRun) break;
+      const { result, samples: modelSamples } = modelRun;
       models[modelId] = result;
       // a loop, not push(...spread): a run can hold more samples than a call has arguments
       for (const sample of modelSamples) samples.push(sample);
@@ -207,8 +215,10 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     ...(options.sweepId ? { sweepId: options.sweepId } : {}),
     baseline: run.baseline,
     models,
+    ...(stopped ? { stopped: { model: stopped.model, reason: oneLine(stopped.error) } } : {}),
   };
   const dir = resolve(options.outDir ?? defaultRunDir(runId));
+  if (stopped) throw await stoppedRunError(stopped, { dir, results, samples, pgUrl: options.pgUrl });
   await writeRunDir(dir, results, samples);
   let stored: RunOutcome['stored'];
   if (options.store !== false) {
@@ -216,6 +226,27 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     stored = await persistRun(dir, options.store ?? {});
   }
   return { results, dir, samples, stored };
+}
+
+/**
+ * A model failed: the run stops with one line saying what happened and where the models that
+ * finished before it are (written, loadable with `chatbench load`).
+ */
+async function stoppedRunError(
+  stopped: { model: string; error: unknown },
+  run: { dir: string; results: RunResults; samples: Sample[]; pgUrl: string | undefined },
+): Promise<Error> {
+  const finished = Object.keys(run.results.models);
+  const what = isConnectionLoss(stopped.error)
+    ? `Postgres${run.pgUrl ? ` at ${redactUrl(run.pgUrl)}` : ''} went away during model ${stopped.model} (${oneLine(stopped.error)}); the run stopped`
+    : `model ${stopped.model} failed (${oneLine(stopped.error)}); the run stopped`;
+  if (finished.length === 0) return new CliError(`${what}; no model had finished`);
+  await writeRunDir(run.dir, run.results, run.samples);
+  return new CliError(`${what}; the finished model${finished.length > 1 ? 's' : ''} (${finished.join(', ')}) kept in ${run.dir}: chatbench load ${run.dir}`);
+}
+
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
 }
 
 export function reproduceCommand(run: ValidatedRun): string {

@@ -35,6 +35,11 @@ export type NodeProcessMessage =
   | { type: 'failed'; error: string }
   | { type: 'drained'; id: number; error?: string };
 
+/** The parent may be gone (its run stopped): a send on a closed channel would kill this process. */
+function tell(message: NodeProcessMessage): void {
+  if (process.connected) process.send?.(message);
+}
+
 export type NodeControlMessage =
   | { type: 'stop' }
   | { type: 'drain'; id: number }
@@ -83,8 +88,8 @@ async function main(): Promise<void> {
     if (message.type === 'stop') void stop();
     else if (message.type === 'drain') {
       server.drain().then(
-        () => process.send?.({ type: 'drained', id: message.id } satisfies NodeProcessMessage),
-        (error: unknown) => process.send?.({ type: 'drained', id: message.id, error: error instanceof Error ? error.message : String(error) } satisfies NodeProcessMessage),
+        () => tell({ type: 'drained', id: message.id } satisfies NodeProcessMessage),
+        (error: unknown) => tell({ type: 'drained', id: message.id, error: error instanceof Error ? error.message : String(error) } satisfies NodeProcessMessage),
       );
     } else if (message.type === 'crash') {
       // synchronous from the snapshot to the signal: no frame, ack or flush runs in between, so
@@ -94,10 +99,10 @@ async function main(): Promise<void> {
     }
   });
   process.on('disconnect', () => void stop());
-  process.send?.({ type: 'listening', port: server.port } satisfies NodeProcessMessage);
+  tell({ type: 'listening', port: server.port } satisfies NodeProcessMessage);
 }
 
 main().catch((error: unknown) => {
-  process.send?.({ type: 'failed', error: error instanceof Error ? error.message : String(error) } satisfies NodeProcessMessage);
+  tell({ type: 'failed', error: error instanceof Error ? error.message : String(error) } satisfies NodeProcessMessage);
   process.exit(1);
 });

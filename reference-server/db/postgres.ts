@@ -8,7 +8,9 @@ import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { retryWhileAway, tolerateIdleErrors } from './connection-loss.ts';
 import { embeddedPostgresVersion, loadEmbeddedPostgres } from './embedded-runtime.ts';
+import { startWatchdog } from './postgres-watchdog.ts';
 
 export interface PostgresHandle {
   /** admin connection URL (database `postgres` for embedded servers) */
@@ -63,6 +65,7 @@ export async function startEmbeddedPostgres(): Promise<PostgresHandle> {
       `embedded Postgres failed to start (${error instanceof Error ? error.message : String(error)}). Server log:\n${log.join('\n') || '(empty)'}`,
     );
   }
+  const watchdog = startWatchdog(join(dir, 'data'), dir);
   let stopped = false;
   return {
     url: `postgres://postgres:chatbench@127.0.0.1:${port}/postgres`,
@@ -70,6 +73,7 @@ export async function startEmbeddedPostgres(): Promise<PostgresHandle> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      watchdog.stop();
       await server.stop().catch(() => {});
       await rm(dir, { recursive: true, force: true }).catch(() => {});
     },
@@ -179,15 +183,18 @@ export async function createDatabase(adminUrl: string, prefix = 'chatbench'): Pr
   return {
     url: url.toString(),
     name,
-    async drop() {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
+    // dropping is safe to repeat: a Postgres that is restarting is waited for, so a run does
+    // not leave its database behind
+    drop: () =>
+      retryWhileAway(async () => {
+        const client = tolerateIdleErrors(new pg.Client({ connectionString: adminUrl }));
+        await client.connect();
+        try {
+          await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        } finally {
+          await client.end().catch(() => {});
+        }
+      }),
   };
 }
 

@@ -12,8 +12,8 @@ export interface Leftover {
   command: string;
 }
 
-export function processesWithMarker(marker: string, exclude: (command: string, pid: number) => boolean): Leftover[] {
-  const needle = `${SUITE_MARKER_VAR}=${marker}`;
+export function processesWithMarker(marker: string, exclude: (command: string, pid: number) => boolean, variable = SUITE_MARKER_VAR): Leftover[] {
+  const needle = `${variable}=${marker}`;
   const found: Leftover[] = [];
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);

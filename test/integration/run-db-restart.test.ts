@@ -1,0 +1,62 @@
+// A run whose Postgres restarts under it (`chatbench run --pg-url ...`): the run must not crash
+// with a dump. It stops with one line saying what happened (or finishes, if it could retry), keeps
+// every model that finished on disk, loadable with `chatbench load`, and leaves no database behind.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
+import { startRestartablePostgres, type RestartablePostgres } from '../support/restartable-postgres.ts';
+
+const BIN = resolve('bin/chatbench.mjs');
+const dirs: string[] = [];
+let postgres: RestartablePostgres | undefined;
+afterAll(async () => {
+  await postgres?.remove();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a run whose Postgres restarts', () => {
+  it('stops with one line, keeps the finished model on disk and drops its databases', async () => {
+    postgres = await startRestartablePostgres();
+    const work = mkdtempSync(join(tmpdir(), 'chatbench-restart-'));
+    dirs.push(work);
+    const out = join(work, 'run');
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', 'vacation-backlog', '--set', 'pairs=40', '--set', 'backlog=30', '--models', 'naive,watermark', '--pg-url', postgres.url, '--out', out, '--store-dir', join(work, 'store')],
+      { env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    let restarted: Promise<void> | undefined;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      // the first model is done: restart Postgres while the second one runs
+      if (!restarted && /naive: done/.test(stderr)) restarted = postgres!.stop().then(() => new Promise((r) => setTimeout(r, 1500))).then(() => postgres!.start());
+    });
+    const code = await new Promise<number | null>((done) => child.once('exit', (status) => done(status)));
+    expect(restarted, `the first model never finished: ${stderr}`).toBeDefined();
+    await restarted;
+    expect(stderr).not.toMatch(/ERR_IPC_CHANNEL_CLOSED|^\s+at /m);
+    if (code !== 0) {
+      // one line saying what happened, naming Postgres, and where the finished model is
+      const errors = stderr.split('\n').filter((line) => line.startsWith('chatbench:'));
+      expect(errors, stderr).toHaveLength(1);
+      expect(errors[0]).toMatch(/Postgres/);
+      expect(errors[0]).toContain(out);
+    } else {
+      expect(stdout).toContain('watermark');
+    }
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(Object.keys(results.models)).toContain('naive');
+    expect(results.models.naive.actions.read['db.rows_written']).toBe(40 * 30);
+    const load = runCli(['load', out, '--store-dir', join(work, 'store2')]);
+    expect(load.stderr).not.toMatch(/^\s+at /m);
+    expect(load.code, load.stderr).toBe(0);
+    expect(existsSync(join(work, 'store2'))).toBe(true);
+    expect(await postgres.databases('chatbench_')).toEqual([]);
+  }, 240_000);
+});
