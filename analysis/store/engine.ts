@@ -13,6 +13,11 @@ export interface SqlEngine {
   select<Row = Record<string, unknown>>(sql: string): Promise<Row[]>;
   /** Inserts rows given as TabSeparated text (no header), one `\n`-terminated line per row. */
   insertTsv(table: string, columns: readonly string[], tsv: Buffer): Promise<void>;
+  /**
+   * From now on refuse every statement that writes, with the engine's own read-only setting
+   * (ClickHouse `readonly=1`), so user SQL cannot change the store however it is written.
+   */
+  readOnly(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -24,6 +29,12 @@ export class StoreUnavailableError extends Error {
 /** A statement the engine refused (bad SQL, unknown table, ...): the engine's message, one line. */
 export class StoreQueryError extends Error {
   override name = 'StoreQueryError';
+}
+
+/** The engine refused a statement because the session is read-only (ClickHouse error 164, READONLY). */
+export function isReadOnlyRefusal(error: unknown): boolean {
+  const text = error instanceof Error ? error.message : String(error);
+  return /\bCode: 164\b|\(READONLY\)|in readonly mode/.test(text);
 }
 
 /** Engines' messages span lines (stack traces, hints); users and logs get the first one. */
