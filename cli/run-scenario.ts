@@ -14,13 +14,14 @@ import { DRIVERS, driverIds } from '../drivers/registry.ts';
 import { formatKillNodeAt, parseKillNodeAt, type KillNodeAt } from '../reference-server/cluster/fault.ts';
 import { checkRedis, RedisUnavailableError } from '../reference-server/cluster/redis-connect.ts';
 import { redisServerBinary, startRedisServer, type RedisServerHandle } from '../reference-server/cluster/redis-server.ts';
-import { connectPostgres, postgresVersion, redactUrl, type PostgresHandle } from '../reference-server/db/postgres.ts';
+import { connectPostgres, PostgresStartError, postgresVersion, redactUrl, type PostgresHandle } from '../reference-server/db/postgres.ts';
 import { isConnectionLoss } from '../reference-server/db/connection-loss.ts';
 import { MODELS, DEFAULT_MODELS, modelIds } from '../reference-server/models/registry.ts';
 import { modelOptionFlags, ModelOptionError, resolveModelOptions, type ModelOptions } from '../reference-server/models/options.ts';
 import { ParamError, resolveParams, type ScenarioDefinition } from '../scenarios/define.ts';
 import { SCENARIOS, scenarioIds } from '../scenarios/registry.ts';
 import { CliError, UsageError } from './exit-codes.ts';
+import { prepareOutDir } from './out-dir.ts';
 
 export const RUN_DEFAULTS = {
   seed: 1,
@@ -109,6 +110,9 @@ export function validateRunOptions(options: RunOptions): ValidatedRun {
   if (!DRIVERS[driver]) throw new UsageError(`--driver: unknown driver "${driver}"; valid drivers: ${driverIds().join(', ')}`);
   const nodes = options.nodes ?? RUN_DEFAULTS.nodes;
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > RUN_DEFAULTS.maxNodes) throw new UsageError(`--nodes ${nodes}: expected an integer from 1 to ${RUN_DEFAULTS.maxNodes}`);
+  if (options.pgUrl !== undefined && !isPostgresUrl(options.pgUrl)) {
+    throw new UsageError(`--pg-url ${JSON.stringify(options.pgUrl)}: expected postgres://user[:password]@host[:port]/database (or CHATBENCH_PG_URL unset)`);
+  }
   if (options.redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(options.redisUrl)) {
     throw new UsageError(`--redis-url ${options.redisUrl}: expected redis://host:port[/db] (or rediss://)`);
   }
@@ -139,6 +143,15 @@ export function validateRunOptions(options: RunOptions): ValidatedRun {
   return { definition, params, seed, models, baseline, modelOptions, driver, nodes, needsRedis: nodes > 1 || inRedis.length > 0, ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}), ...(killNodeAt ? { killNodeAt } : {}) };
 }
 
+function isPostgresUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && (url.hostname !== '' || url.searchParams.has('host'));
+  } catch {
+    return false;
+  }
+}
+
 export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const run = validateRunOptions(options);
   const driver = await DRIVERS[run.driver]!();
@@ -148,8 +161,15 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const progress = options.progress ?? (() => {});
   const startedAt = new Date();
   const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${run.definition.id}-${randomBytes(3).toString('hex')}`;
+  // before any server starts: a run that cannot write its results must not run at all
+  const out = await prepareOutDir(resolve(options.outDir ?? defaultRunDir(runId)), options.outDir ? '--out' : 'the run directory');
   if (!options.postgres) progress(options.pgUrl ? 'connecting to Postgres' : 'starting embedded Postgres');
-  const postgres = options.postgres ?? (await connectPostgres(options.pgUrl));
+  const postgres =
+    options.postgres ??
+    (await connectPostgres(options.pgUrl).catch(async (error: unknown) => {
+      await out.discardIfUnused();
+      throw error instanceof PostgresStartError ? new CliError(`${options.pgUrl ? '--pg-url: ' : ''}${oneLine(error)}`) : error;
+    }));
   const secret = randomBytes(24).toString('base64url');
   const models: RunResults['models'] = {};
   const samples: Sample[] = [];
@@ -217,7 +237,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     models,
     ...(stopped ? { stopped: { model: stopped.model, reason: oneLine(stopped.error) } } : {}),
   };
-  const dir = resolve(options.outDir ?? defaultRunDir(runId));
+  const dir = out.dir;
+  if (stopped && Object.keys(models).length === 0) await out.discardIfUnused();
   if (stopped) throw await stoppedRunError(stopped, { dir, results, samples, pgUrl: options.pgUrl });
   await writeRunDir(dir, results, samples);
   let stored: RunOutcome['stored'];

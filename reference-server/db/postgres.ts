@@ -140,7 +140,9 @@ async function checkReachable(url: string): Promise<void> {
     versionNumber = Number(version.rows[0]?.n);
     versionText = version.rows[0]?.v ?? 'unknown';
   } catch (error) {
-    throw new PostgresStartError(`cannot reach Postgres at ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`);
+    // a refused connection to a name with several addresses is an AggregateError with no message
+    const { message, code } = (error ?? {}) as { message?: string; code?: string };
+    throw new PostgresStartError(`cannot reach Postgres at ${redactUrl(url)}: ${message || code || String(error)}`);
   } finally {
     await client.end().catch(() => {});
   }
