@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { Redis } from 'ioredis';
 import { connectRedis } from './cluster/redis-connect.ts';
 import { RedisSessions, type ClusterOptions } from './cluster/redis-sessions.ts';
+import { isConnectionLoss, tolerateIdleErrors } from './db/connection-loss.ts';
 import { getModel, loadModelModule } from './models/registry.ts';
 import { startChatServer } from './server.ts';
 
@@ -50,8 +51,10 @@ async function main(): Promise<void> {
   const config = JSON.parse(process.env.CHATBENCH_NODE_CONFIG ?? '{}') as NodeProcessConfig;
   for (const path of config.modelModules ?? []) await loadModelModule(path);
   const definition = getModel(config.model);
-  const pool = new pg.Pool({ connectionString: config.dbUrl, max: config.poolSize });
-  pool.on('error', (error) => process.stderr.write(`node ${config.nodeId}: pool: ${error.message}\n`));
+  // Postgres going away is reported once, by the run; anything else about the pool is logged here
+  const pool = tolerateIdleErrors(new pg.Pool({ connectionString: config.dbUrl, max: config.poolSize }), (error) => {
+    if (!isConnectionLoss(error)) process.stderr.write(`node ${config.nodeId}: pool: ${error.message}\n`);
+  });
   const sessions = config.redisUrl
     ? await RedisSessions.start({ ...config.cluster, url: config.redisUrl, nodeId: config.nodeId, ...(config.redisPrefix ? { prefix: config.redisPrefix } : {}) })
     : undefined;
@@ -70,7 +73,10 @@ async function main(): Promise<void> {
     host: config.host,
     port: config.port,
     nodeId: config.nodeId,
-    log: (line) => process.stderr.write(`node ${config.nodeId}: ${line}\n`),
+    // a lost Postgres fails every request in flight: the run reports it, once, not each of them
+    log: (line) => {
+      if (!isConnectionLoss({ message: line })) process.stderr.write(`node ${config.nodeId}: ${line}\n`);
+    },
   });
   let stopping = false;
   const stop = async () => {

@@ -6,7 +6,7 @@ import pg from 'pg';
 /** SQLSTATEs of a server shutting down or not accepting connections yet */
 const SERVER_GONE_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
-const MESSAGES = /Connection terminated|the database system is (shutting down|starting up|in recovery mode)|terminating connection due to administrator command|Client has encountered a connection error|Connection ended unexpectedly/i;
+const MESSAGES = /Connection terminated|the database system is (shutting down|starting up|in recovery mode)|terminating connection due to administrator command|Client has encountered a connection error|Connection ended unexpectedly|\b(connect|read|write) (ECONNREFUSED|ECONNRESET|EPIPE)\b/i;
 
 export function isConnectionLoss(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
@@ -24,8 +24,11 @@ export function isConnectionLoss(error: unknown): boolean {
  * exception that kills the process with a dump of the client. The loss surfaces anyway, as the
  * failure of the next query, which is where the run handles it.
  */
-export function tolerateIdleErrors<T extends pg.Pool | pg.Client>(target: T): T {
-  (target as pg.Client).on('error', () => {});
+export function tolerateIdleErrors<T extends pg.Pool | pg.Client>(target: T, onError: (error: Error) => void = () => {}): T {
+  (target as pg.Client).on('error', onError);
+  // a pool's `error` covers its idle clients only: a client checked out (between the statements
+  // of a transaction) emits on itself, so every client the pool makes gets a listener too
+  if (target instanceof pg.Pool) target.on('connect', (client) => client.on('error', onError));
   return target;
 }
 

@@ -13,6 +13,8 @@ export interface RestartablePostgres {
   start(): Promise<void>;
   /** the databases named like `prefix%` */
   databases(prefix: string): Promise<string[]>;
+  /** client connections to databases named like `prefix%` */
+  connections(prefix: string): Promise<number>;
   remove(): Promise<void>;
 }
 
@@ -45,6 +47,16 @@ export async function startRestartablePostgres(): Promise<RestartablePostgres> {
       try {
         const rows = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${prefix}%`]);
         return rows.rows.map((row) => row.datname);
+      } finally {
+        await client.end();
+      }
+    },
+    async connections(prefix) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const rows = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname LIKE $1 AND backend_type = 'client backend'", [`${prefix}%`]);
+        return rows.rows[0]!.n;
       } finally {
         await client.end();
       }
