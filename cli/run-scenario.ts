@@ -233,7 +233,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     postgresVersion: pgVersion,
     command: options.command ?? reproduceCommand(run),
     ...(options.sweepId ? { sweepId: options.sweepId } : {}),
-    baseline: run.baseline,
+    // a run stopped before its baseline finished is compared against the first model that did
+    baseline: run.baseline in models || !stopped ? run.baseline : (Object.keys(models)[0] ?? run.baseline),
     models,
     ...(stopped ? { stopped: { model: stopped.model, reason: oneLine(stopped.error) } } : {}),
   };
