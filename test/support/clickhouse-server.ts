@@ -7,6 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INSTALL_COMMAND, MissingToolError } from './tools.ts';
 
+// a worker that dies (a timed-out file) takes its servers with it; the global teardown fails the
+// suite for any that are left anyway
+const liveServers = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveServers) child.kill('SIGKILL');
+});
+
 export interface ClickhouseServer {
   url: string;
   dataDir: string;
@@ -80,6 +87,10 @@ export async function startClickhouseServer(): Promise<ClickhouseServer> {
   const start = async () => {
     let output = '';
     child = spawn(binary.command, [...binary.args, `--config-file=${join(root, 'config.xml')}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    liveServers.add(child);
+    child.once('exit', function (this: ChildProcess) {
+      liveServers.delete(this);
+    });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
     const deadline = Date.now() + 30_000;
