@@ -163,91 +163,95 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${run.definition.id}-${randomBytes(3).toString('hex')}`;
   // before any server starts: a run that cannot write its results must not run at all
   const out = await prepareOutDir(resolve(options.outDir ?? defaultRunDir(runId)), options.outDir ? '--out' : 'the run directory');
-  if (!options.postgres) progress(options.pgUrl ? 'connecting to Postgres' : 'starting embedded Postgres');
-  const postgres =
-    options.postgres ??
-    (await connectPostgres(options.pgUrl).catch(async (error: unknown) => {
-      await out.discardIfUnused();
-      throw error instanceof PostgresStartError ? new CliError(`${options.pgUrl ? '--pg-url: ' : ''}${oneLine(error)}`) : error;
-    }));
-  const secret = randomBytes(24).toString('base64url');
-  const models: RunResults['models'] = {};
-  const samples: Sample[] = [];
-  let pgVersion = 'unknown';
-  let ownRedis: RedisServerHandle | undefined;
-  let redisUrl = run.redisUrl;
-  let stopped: { model: string; error: unknown } | undefined;
-  try {
-    if (redisUrl) {
-      progress('checking Redis');
-      await checkRedis(redisUrl).catch((error: unknown) => {
-        throw error instanceof RedisUnavailableError ? new CliError(error.message) : error;
-      });
-    } else if (run.needsRedis) {
-      progress('starting redis-server for the run');
-      ownRedis = await startRedisServer();
-      redisUrl = ownRedis.url;
+  // whatever stops the run before it writes there, the directory made for it goes again
+  return (async (): Promise<RunOutcome> => {
+    if (!options.postgres) progress(options.pgUrl ? 'connecting to Postgres' : 'starting embedded Postgres');
+    const postgres =
+      options.postgres ??
+      (await connectPostgres(options.pgUrl).catch((error: unknown) => {
+        throw error instanceof PostgresStartError ? new CliError(`${options.pgUrl ? '--pg-url: ' : ''}${oneLine(error)}`) : error;
+      }));
+    const secret = randomBytes(24).toString('base64url');
+    const models: RunResults['models'] = {};
+    const samples: Sample[] = [];
+    let pgVersion = 'unknown';
+    let ownRedis: RedisServerHandle | undefined;
+    let redisUrl = run.redisUrl;
+    let stopped: { model: string; error: unknown } | undefined;
+    try {
+      if (redisUrl) {
+        progress('checking Redis');
+        await checkRedis(redisUrl).catch((error: unknown) => {
+          throw error instanceof RedisUnavailableError ? new CliError(error.message) : error;
+        });
+      } else if (run.needsRedis) {
+        progress('starting redis-server for the run');
+        ownRedis = await startRedisServer();
+        redisUrl = ownRedis.url;
+      }
+      pgVersion = await postgresVersion(postgres.url);
+      for (const modelId of run.models) {
+        const modelRun = await runModel({
+          model: MODELS[modelId]!,
+          modelOptions: run.modelOptions[modelId]!,
+          plan,
+          driver,
+          pgAdminUrl: postgres.url,
+          postgresEmbedded: postgres.embedded,
+          nodes: run.nodes,
+          secret,
+          ...(redisUrl ? { redisUrl, redisPrefix: `chatbench:${runId}:` } : {}),
+          ...(run.killNodeAt ? { killNodeAt: run.killNodeAt } : {}),
+          progress,
+        }).catch((error: unknown) => {
+          // the models that finished are kept (below); this one's figures are incomplete
+          stopped = { model: modelId, error };
+          return undefined;
+        });
+        if (!modelRun) break;
+        const { result, samples: modelSamples } = modelRun;
+        models[modelId] = result;
+        // a loop, not push(...spread): a run can hold more samples than a call has arguments
+        for (const sample of modelSamples) samples.push(sample);
+        options.note?.(`${modelId}: done in ${(result.wallMs! / 1000).toFixed(1)} s`);
+      }
+    } finally {
+      await ownRedis?.stop();
+      if (!options.postgres) await postgres.stop();
     }
-    pgVersion = await postgresVersion(postgres.url);
-    for (const modelId of run.models) {
-      const modelRun = await runModel({
-        model: MODELS[modelId]!,
-        modelOptions: run.modelOptions[modelId]!,
-        plan,
-        driver,
-        pgAdminUrl: postgres.url,
-        postgresEmbedded: postgres.embedded,
-        nodes: run.nodes,
-        secret,
-        ...(redisUrl ? { redisUrl, redisPrefix: `chatbench:${runId}:` } : {}),
-        ...(run.killNodeAt ? { killNodeAt: run.killNodeAt } : {}),
-        progress,
-      }).catch((error: unknown) => {
-        // the models that finished are kept (below); this one's figures are incomplete
-        stopped = { model: modelId, error };
-        return undefined;
-      });
-      if (!modelRun) break;
-      const { result, samples: modelSamples } = modelRun;
-      models[modelId] = result;
-      // a loop, not push(...spread): a run can hold more samples than a call has arguments
-      for (const sample of modelSamples) samples.push(sample);
-      options.note?.(`${modelId}: done in ${(result.wallMs! / 1000).toFixed(1)} s`);
+    const results: RunResults = {
+      runId,
+      scenario: run.definition.id,
+      seed: run.seed,
+      params: run.params,
+      driver: run.driver,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      gitSha: gitSha(),
+      nodes: run.nodes,
+      ...(redisUrl ? { cluster: { redis: ownRedis ? 'redis-server started for the run' : redactUrl(redisUrl), ...(run.killNodeAt ? { killNodeAt: formatKillNodeAt(run.killNodeAt) } : {}) } } : {}),
+      machine: { cores: cpus().length, memoryBytes: totalmem(), platform: `${process.platform} ${process.arch}`, cpuModel: cpus()[0]?.model, node: process.version },
+      postgresVersion: pgVersion,
+      command: options.command ?? reproduceCommand(run),
+      ...(options.sweepId ? { sweepId: options.sweepId } : {}),
+      // a run stopped before its baseline finished is compared against the first model that did
+      baseline: run.baseline in models || !stopped ? run.baseline : (Object.keys(models)[0] ?? run.baseline),
+      models,
+      ...(stopped ? { stopped: { model: stopped.model, reason: oneLine(stopped.error) } } : {}),
+    };
+    const dir = out.dir;
+    if (stopped) throw await stoppedRunError(stopped, { dir, results, samples, pgUrl: options.pgUrl });
+    await writeRunDir(dir, results, samples);
+    let stored: RunOutcome['stored'];
+    if (options.store !== false) {
+      progress('storing the run');
+      stored = await persistRun(dir, options.store ?? {});
     }
-  } finally {
-    await ownRedis?.stop();
-    if (!options.postgres) await postgres.stop();
-  }
-  const results: RunResults = {
-    runId,
-    scenario: run.definition.id,
-    seed: run.seed,
-    params: run.params,
-    driver: run.driver,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    gitSha: gitSha(),
-    nodes: run.nodes,
-    ...(redisUrl ? { cluster: { redis: ownRedis ? 'redis-server started for the run' : redactUrl(redisUrl), ...(run.killNodeAt ? { killNodeAt: formatKillNodeAt(run.killNodeAt) } : {}) } } : {}),
-    machine: { cores: cpus().length, memoryBytes: totalmem(), platform: `${process.platform} ${process.arch}`, cpuModel: cpus()[0]?.model, node: process.version },
-    postgresVersion: pgVersion,
-    command: options.command ?? reproduceCommand(run),
-    ...(options.sweepId ? { sweepId: options.sweepId } : {}),
-    // a run stopped before its baseline finished is compared against the first model that did
-    baseline: run.baseline in models || !stopped ? run.baseline : (Object.keys(models)[0] ?? run.baseline),
-    models,
-    ...(stopped ? { stopped: { model: stopped.model, reason: oneLine(stopped.error) } } : {}),
-  };
-  const dir = out.dir;
-  if (stopped && Object.keys(models).length === 0) await out.discardIfUnused();
-  if (stopped) throw await stoppedRunError(stopped, { dir, results, samples, pgUrl: options.pgUrl });
-  await writeRunDir(dir, results, samples);
-  let stored: RunOutcome['stored'];
-  if (options.store !== false) {
-    progress('storing the run');
-    stored = await persistRun(dir, options.store ?? {});
-  }
-  return { results, dir, samples, stored };
+    return { results, dir, samples, stored };
+  })().catch(async (error: unknown) => {
+    await out.discardIfUnused();
+    throw error;
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 // Bad input to run, sweep and list: exit 2, a message naming the option and the valid choices,
 // and nothing started (these return before any database or server exists).
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -88,9 +88,12 @@ describe('chatbench run: hostile or mistyped input is one line naming the option
   it('a Postgres that is not listening: one line naming --pg-url, exit 1', async () => {
     const { freePort } = await import('../../reference-server/db/postgres.ts');
     const url = `postgres://postgres@127.0.0.1:${await freePort()}/postgres`;
-    const result = runCli(['run', 'vacation-backlog', '--pg-url', url, '--no-store', '--out', join(mkdtempSync(join(tmpdir(), 'chatbench-closed-')), 'run')]);
+    const out = join(mkdtempSync(join(tmpdir(), 'chatbench-closed-')), 'run');
+    const result = runCli(['run', 'vacation-backlog', '--pg-url', url, '--no-store', '--out', out]);
     expect(result.stderr).toMatch(/^chatbench: --pg-url: cannot reach Postgres at postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres: .*ECONNREFUSED/);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.code).toBe(1);
+    // the run directory made for a run that never ran goes again
+    expect(existsSync(out)).toBe(false);
   });
 });
