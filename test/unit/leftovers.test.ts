@@ -4,7 +4,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { processesWithMarker } from '../support/leftovers.ts';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHILD_PIDS_ENV, recordChildPid } from '../../reference-server/child-pids.ts';
+import { processesWithMarker, recordedProcesses } from '../support/leftovers.ts';
 
 const started: ChildProcess[] = [];
 afterAll(() => {
@@ -35,5 +39,29 @@ describe('processesWithMarker', () => {
     const marker = randomBytes(6).toString('hex');
     await sleeper({ ...process.env, CHATBENCH_LEFTOVER_PROBE: marker });
     expect(processesWithMarker(marker, (command) => command.startsWith('sleep'), 'CHATBENCH_LEFTOVER_PROBE')).toEqual([]);
+  });
+});
+
+describe('recordedProcesses', () => {
+  it('finds a recorded process while it runs, by pid and start time, and not once it is gone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chatbench-pids-'));
+    const file = join(dir, 'pids');
+    const previous = process.env[CHILD_PIDS_ENV];
+    process.env[CHILD_PIDS_ENV] = file;
+    try {
+      const child = await sleeper({ PATH: process.env.PATH });
+      recordChildPid(child.pid, 'a sleeper');
+      // the same pid with another start time is another process that once had that pid
+      appendFileSync(file, `${child.pid} 1 an earlier process\n`);
+      expect(recordedProcesses(file)).toEqual([{ pid: child.pid, command: 'sleep 30 (a sleeper)' }]);
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      expect(recordedProcesses(file)).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env[CHILD_PIDS_ENV];
+      else process.env[CHILD_PIDS_ENV] = previous;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
