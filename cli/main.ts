@@ -3,7 +3,13 @@ import { COMMANDS } from './commands/index.ts';
 import { CliError, EXIT, UsageError } from './exit-codes.ts';
 import { loadModelModulesFromEnv, MODEL_MODULES_ENV, ModelModuleError } from '../reference-server/models/registry.ts';
 
+/** `--debug` anywhere: failures print their stack trace; otherwise one line each. */
+const DEBUG_FLAG = '--debug';
+let debug = false;
+
 async function main(argv: string[]): Promise<number> {
+  debug = argv.includes(DEBUG_FLAG);
+  argv = argv.filter((arg) => arg !== DEBUG_FLAG);
   const program = new Command('chatbench')
     .description('Measure what a read-receipt storage design costs: naive per-message status, watermarks, write-behind, hybrid, ...')
     .exitOverride()
@@ -42,8 +48,26 @@ function exitCodeFor(error: unknown): number {
     process.stderr.write(`chatbench: ${error.message}\n`);
     return error.exitCode;
   }
-  process.stderr.write(`chatbench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(`chatbench: ${describeFailure(error)}\n`);
   return EXIT.failure;
+}
+
+/** An unexpected failure: its first line (and its code when the message is empty), or the stack with --debug. */
+function describeFailure(error: unknown): string {
+  if (debug) return error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const { message, code, name } = (error ?? {}) as { message?: unknown; code?: unknown; name?: unknown };
+  const first = typeof message === 'string' ? (message.split('\n').find((line) => line.trim()) ?? '').trim() : '';
+  const text = first || (typeof code === 'string' ? code : '') || (typeof name === 'string' ? name : String(error));
+  return `${text} (run again with ${DEBUG_FLAG} for the stack trace)`;
+}
+
+// A failure outside the command's own promise (an emitter's `error`, a stray rejection) is one
+// line too, and an exit code: never a dump of the object that failed.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (error: unknown) => {
+    process.stderr.write(`chatbench: ${describeFailure(error)}\n`);
+    process.exit(EXIT.failure);
+  });
 }
 
 const code = await main(process.argv);

@@ -15,12 +15,14 @@ import { DRIVERS, driverIds } from '../drivers/registry.ts';
 import { formatKillNodeAt, parseKillNodeAt, type KillNodeAt } from '../reference-server/cluster/fault.ts';
 import { checkRedis, RedisUnavailableError } from '../reference-server/cluster/redis-connect.ts';
 import { redisServerBinary, startRedisServer, type RedisServerHandle } from '../reference-server/cluster/redis-server.ts';
-import { connectPostgres, postgresVersion, redactUrl, type PostgresHandle } from '../reference-server/db/postgres.ts';
+import { connectPostgres, PostgresStartError, postgresVersion, redactUrl, type PostgresHandle } from '../reference-server/db/postgres.ts';
+import { isConnectionLoss } from '../reference-server/db/connection-loss.ts';
 import { MODELS, DEFAULT_MODELS, modelIds } from '../reference-server/models/registry.ts';
 import { modelOptionFlags, ModelOptionError, resolveModelOptions, type ModelOptions } from '../reference-server/models/options.ts';
 import { ParamError, resolveParams, type ScenarioDefinition } from '../scenarios/define.ts';
 import { SCENARIOS, scenarioIds } from '../scenarios/registry.ts';
 import { CliError, UsageError } from './exit-codes.ts';
+import { prepareOutDir } from './out-dir.ts';
 
 export const RUN_DEFAULTS = {
   seed: 1,
@@ -109,6 +111,9 @@ export function validateRunOptions(options: RunOptions): ValidatedRun {
   if (!DRIVERS[driver]) throw new UsageError(`--driver: unknown driver "${driver}"; valid drivers: ${driverIds().join(', ')}`);
   const nodes = options.nodes ?? RUN_DEFAULTS.nodes;
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > RUN_DEFAULTS.maxNodes) throw new UsageError(`--nodes ${nodes}: expected an integer from 1 to ${RUN_DEFAULTS.maxNodes}`);
+  if (options.pgUrl !== undefined && !isPostgresUrl(options.pgUrl)) {
+    throw new UsageError(`--pg-url ${JSON.stringify(options.pgUrl)}: expected postgres://user[:password]@host[:port]/database (or CHATBENCH_PG_URL unset)`);
+  }
   if (options.redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(options.redisUrl)) {
     throw new UsageError(`--redis-url ${options.redisUrl}: expected redis://host:port[/db] (or rediss://)`);
   }
@@ -142,6 +147,15 @@ export function validateRunOptions(options: RunOptions): ValidatedRun {
   return { definition, params, seed, models, baseline, modelOptions, driver, nodes, needsRedis: nodes > 1 || inRedis.length > 0, ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}), ...(killNodeAt ? { killNodeAt } : {}) };
 }
 
+function isPostgresUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && (url.hostname !== '' || url.searchParams.has('host'));
+  } catch {
+    return false;
+  }
+}
+
 export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const run = validateRunOptions(options);
   const driver = await DRIVERS[run.driver]!();
@@ -151,75 +165,118 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const progress = options.progress ?? (() => {});
   const startedAt = new Date();
   const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${run.definition.id}-${randomBytes(3).toString('hex')}`;
-  if (!options.postgres) progress(options.pgUrl ? 'connecting to Postgres' : 'starting embedded Postgres');
-  const postgres = options.postgres ?? (await connectPostgres(options.pgUrl));
-  const secret = randomBytes(24).toString('base64url');
-  const models: RunResults['models'] = {};
-  const samples: Sample[] = [];
-  let pgVersion = 'unknown';
-  let ownRedis: RedisServerHandle | undefined;
-  let redisUrl = run.redisUrl;
-  try {
-    if (redisUrl) {
-      progress('checking Redis');
-      await checkRedis(redisUrl).catch((error: unknown) => {
-        throw error instanceof RedisUnavailableError ? new CliError(error.message) : error;
-      });
-    } else if (run.needsRedis) {
-      progress('starting redis-server for the run');
-      ownRedis = await startRedisServer();
-      redisUrl = ownRedis.url;
+  // before any server starts: a run that cannot write its results must not run at all
+  const out = await prepareOutDir(resolve(options.outDir ?? defaultRunDir(runId)), options.outDir ? '--out' : 'the run directory');
+  // whatever stops the run before it writes there, the directory made for it goes again
+  return (async (): Promise<RunOutcome> => {
+    if (!options.postgres) progress(options.pgUrl ? 'connecting to Postgres' : 'starting embedded Postgres');
+    const postgres =
+      options.postgres ??
+      (await connectPostgres(options.pgUrl).catch((error: unknown) => {
+        throw error instanceof PostgresStartError ? new CliError(`${options.pgUrl ? '--pg-url: ' : ''}${oneLine(error)}`) : error;
+      }));
+    const secret = randomBytes(24).toString('base64url');
+    const models: RunResults['models'] = {};
+    const samples: Sample[] = [];
+    let pgVersion = 'unknown';
+    let ownRedis: RedisServerHandle | undefined;
+    let redisUrl = run.redisUrl;
+    let stopped: { model: string; error: unknown } | undefined;
+    try {
+      if (redisUrl) {
+        progress('checking Redis');
+        await checkRedis(redisUrl).catch((error: unknown) => {
+          throw error instanceof RedisUnavailableError ? new CliError(error.message) : error;
+        });
+      } else if (run.needsRedis) {
+        progress('starting redis-server for the run');
+        ownRedis = await startRedisServer();
+        redisUrl = ownRedis.url;
+      }
+      pgVersion = await postgresVersion(postgres.url);
+      for (const modelId of run.models) {
+        const modelRun = await runModel({
+          model: MODELS[modelId]!,
+          modelOptions: run.modelOptions[modelId]!,
+          plan,
+          driver,
+          pgAdminUrl: postgres.url,
+          postgresEmbedded: postgres.embedded,
+          nodes: run.nodes,
+          secret,
+          ...(redisUrl ? { redisUrl, redisPrefix: `chatbench:${runId}:` } : {}),
+          ...(run.killNodeAt ? { killNodeAt: run.killNodeAt } : {}),
+          progress,
+        }).catch((error: unknown) => {
+          // the models that finished are kept (below); this one's figures are incomplete
+          stopped = { model: modelId, error };
+          return undefined;
+        });
+        if (!modelRun) break;
+        const { result, samples: modelSamples } = modelRun;
+        models[modelId] = result;
+        // a loop, not push(...spread): a run can hold more samples than a call has arguments
+        for (const sample of modelSamples) samples.push(sample);
+        options.note?.(`${modelId}: done in ${(result.wallMs! / 1000).toFixed(1)} s`);
+      }
+    } finally {
+      await ownRedis?.stop();
+      if (!options.postgres) await postgres.stop();
     }
-    pgVersion = await postgresVersion(postgres.url);
-    for (const modelId of run.models) {
-      const { result, samples: modelSamples } = await runModel({
-        model: MODELS[modelId]!,
-        modelOptions: run.modelOptions[modelId]!,
-        plan,
-        driver,
-        pgAdminUrl: postgres.url,
-        postgresEmbedded: postgres.embedded,
-        nodes: run.nodes,
-        secret,
-        ...(redisUrl ? { redisUrl, redisPrefix: `chatbench:${runId}:` } : {}),
-        ...(run.killNodeAt ? { killNodeAt: run.killNodeAt } : {}),
-        progress,
-      });
-      models[modelId] = result;
-      // a loop, not push(...spread): a run can hold more samples than a call has arguments
-      for (const sample of modelSamples) samples.push(sample);
-      options.note?.(`${modelId}: done in ${(result.wallMs! / 1000).toFixed(1)} s`);
+    const results: RunResults = {
+      runId,
+      scenario: run.definition.id,
+      seed: run.seed,
+      params: run.params,
+      driver: run.driver,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      gitSha: gitSha(),
+      nodes: run.nodes,
+      ...(redisUrl ? { cluster: { redis: ownRedis ? 'redis-server started for the run' : redactUrl(redisUrl), ...(run.killNodeAt ? { killNodeAt: formatKillNodeAt(run.killNodeAt) } : {}) } } : {}),
+      machine: { cores: cpus().length, memoryBytes: totalmem(), platform: `${process.platform} ${process.arch}`, cpuModel: cpus()[0]?.model, node: process.version },
+      postgresVersion: pgVersion,
+      command: options.command ?? reproduceCommand(run),
+      ...(options.sweepId ? { sweepId: options.sweepId } : {}),
+      // a run stopped before its baseline finished is compared against the first model that did
+      baseline: run.baseline in models || !stopped ? run.baseline : (Object.keys(models)[0] ?? run.baseline),
+      models,
+      ...(stopped ? { stopped: { model: stopped.model, reason: oneLine(stopped.error) } } : {}),
+    };
+    const dir = out.dir;
+    if (stopped) throw await stoppedRunError(stopped, { dir, results, samples, pgUrl: options.pgUrl });
+    await writeRunDir(dir, results, samples);
+    let stored: RunOutcome['stored'];
+    if (options.store !== false) {
+      progress('storing the run');
+      stored = await persistRun(dir, options.store ?? {});
     }
-  } finally {
-    await ownRedis?.stop();
-    if (!options.postgres) await postgres.stop();
-  }
-  const results: RunResults = {
-    runId,
-    scenario: run.definition.id,
-    seed: run.seed,
-    params: run.params,
-    driver: run.driver,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    gitSha: gitSha(),
-    nodes: run.nodes,
-    ...(redisUrl ? { cluster: { redis: ownRedis ? 'redis-server started for the run' : redactUrl(redisUrl), ...(run.killNodeAt ? { killNodeAt: formatKillNodeAt(run.killNodeAt) } : {}) } } : {}),
-    machine: { cores: cpus().length, memoryBytes: totalmem(), platform: `${process.platform} ${process.arch}`, cpuModel: cpus()[0]?.model, node: process.version },
-    postgresVersion: pgVersion,
-    command: options.command ?? reproduceCommand(run),
-    ...(options.sweepId ? { sweepId: options.sweepId } : {}),
-    baseline: run.baseline,
-    models,
-  };
-  const dir = resolve(options.outDir ?? defaultRunDir(runId));
-  await writeRunDir(dir, results, samples);
-  let stored: RunOutcome['stored'];
-  if (options.store !== false) {
-    progress('storing the run');
-    stored = await persistRun(dir, options.store ?? {});
-  }
-  return { results, dir, samples, stored };
+    return { results, dir, samples, stored };
+  })().catch(async (error: unknown) => {
+    await out.discardIfUnused();
+    throw error;
+  });
+}
+
+/**
+ * A model failed: the run stops with one line saying what happened and where the models that
+ * finished before it are (written, loadable with `chatbench load`).
+ */
+async function stoppedRunError(
+  stopped: { model: string; error: unknown },
+  run: { dir: string; results: RunResults; samples: Sample[]; pgUrl: string | undefined },
+): Promise<Error> {
+  const finished = Object.keys(run.results.models);
+  const what = isConnectionLoss(stopped.error)
+    ? `Postgres${run.pgUrl ? ` at ${redactUrl(run.pgUrl)}` : ''} went away during model ${stopped.model} (${oneLine(stopped.error)}); the run stopped`
+    : `model ${stopped.model} failed (${oneLine(stopped.error)}); the run stopped`;
+  if (finished.length === 0) return new CliError(`${what}; no model had finished`);
+  await writeRunDir(run.dir, run.results, run.samples);
+  return new CliError(`${what}; the finished model${finished.length > 1 ? 's' : ''} (${finished.join(', ')}) kept in ${run.dir}: chatbench load ${run.dir}`);
+}
+
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
 }
 
 export function reproduceCommand(run: ValidatedRun): string {

@@ -5,6 +5,7 @@
 // is measured exactly like the others.
 import pg from 'pg';
 import type { ModelResult, Sample } from '../analysis/results-schema.ts';
+import { tolerateIdleErrors } from '../reference-server/db/connection-loss.ts';
 import { seedPopulation } from '../reference-server/db/seed.ts';
 import { readTupleCounters, TruthUnavailableError, type DbTruthSnapshot } from '../reference-server/db/truth.ts';
 import { prepareModelDatabase } from '../reference-server/instance.ts';
@@ -57,7 +58,7 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
   const progress = options.progress ?? (() => {});
   const modelOptions = { ...defaultOptions(model.id), ...options.modelOptions };
   progress(`${model.id}: preparing a fresh database`);
-  const admin = new pg.Client({ connectionString: options.pgAdminUrl });
+  const admin = tolerateIdleErrors(new pg.Client({ connectionString: options.pgAdminUrl }));
   await admin.connect();
   const wal = new WalMeter(admin, options.postgresEmbedded ?? false);
   let database: Awaited<ReturnType<typeof prepareModelDatabase>>;

@@ -2,6 +2,7 @@
 // imports, ANALYZE) kept apart from the scenario's phases, the server settings that change how
 // much WAL the same statements make, and where the server allows it, the WAL of the run's own
 // database's statements beside the server-wide LSN difference.
+import { tolerateIdleErrors } from '../reference-server/db/connection-loss.ts';
 import pg from 'pg';
 import {
   currentWalLsn,
@@ -64,7 +65,7 @@ export class WalMeter {
    * the setup mark. `databaseUrl` is the run's database, where statement WAL is read.
    */
   async setupDone(databaseUrl: string): Promise<void> {
-    this.client = new pg.Client({ connectionString: databaseUrl, application_name: 'chatbench-wal-meter' });
+    this.client = tolerateIdleErrors(new pg.Client({ connectionString: databaseUrl, application_name: 'chatbench-wal-meter' }));
     await this.client.connect();
     if (!(await enableStatementWal(this.client))) this.statementBytes = null;
     await this.client.query('ANALYZE');

@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { Redis } from 'ioredis';
 import { connectRedis } from './cluster/redis-connect.ts';
 import { RedisSessions, type ClusterOptions } from './cluster/redis-sessions.ts';
+import { isConnectionLoss, tolerateIdleErrors } from './db/connection-loss.ts';
 import { getModel, loadModelModule } from './models/registry.ts';
 import { startChatServer } from './server.ts';
 
@@ -35,6 +36,11 @@ export type NodeProcessMessage =
   | { type: 'failed'; error: string }
   | { type: 'drained'; id: number; error?: string };
 
+/** The parent may be gone (its run stopped): a send on a closed channel would kill this process. */
+function tell(message: NodeProcessMessage): void {
+  if (process.connected) process.send?.(message);
+}
+
 export type NodeControlMessage =
   | { type: 'stop' }
   | { type: 'drain'; id: number }
@@ -45,8 +51,10 @@ async function main(): Promise<void> {
   const config = JSON.parse(process.env.CHATBENCH_NODE_CONFIG ?? '{}') as NodeProcessConfig;
   for (const path of config.modelModules ?? []) await loadModelModule(path);
   const definition = getModel(config.model);
-  const pool = new pg.Pool({ connectionString: config.dbUrl, max: config.poolSize });
-  pool.on('error', (error) => process.stderr.write(`node ${config.nodeId}: pool: ${error.message}\n`));
+  // Postgres going away is reported once, by the run; anything else about the pool is logged here
+  const pool = tolerateIdleErrors(new pg.Pool({ connectionString: config.dbUrl, max: config.poolSize }), (error) => {
+    if (!isConnectionLoss(error)) process.stderr.write(`node ${config.nodeId}: pool: ${error.message}\n`);
+  });
   const sessions = config.redisUrl
     ? await RedisSessions.start({ ...config.cluster, url: config.redisUrl, nodeId: config.nodeId, ...(config.redisPrefix ? { prefix: config.redisPrefix } : {}) })
     : undefined;
@@ -65,7 +73,10 @@ async function main(): Promise<void> {
     host: config.host,
     port: config.port,
     nodeId: config.nodeId,
-    log: (line) => process.stderr.write(`node ${config.nodeId}: ${line}\n`),
+    // a lost Postgres fails every request in flight: the run reports it, once, not each of them
+    log: (line) => {
+      if (!isConnectionLoss({ message: line })) process.stderr.write(`node ${config.nodeId}: ${line}\n`);
+    },
   });
   let stopping = false;
   const stop = async () => {
@@ -83,8 +94,8 @@ async function main(): Promise<void> {
     if (message.type === 'stop') void stop();
     else if (message.type === 'drain') {
       server.drain().then(
-        () => process.send?.({ type: 'drained', id: message.id } satisfies NodeProcessMessage),
-        (error: unknown) => process.send?.({ type: 'drained', id: message.id, error: error instanceof Error ? error.message : String(error) } satisfies NodeProcessMessage),
+        () => tell({ type: 'drained', id: message.id } satisfies NodeProcessMessage),
+        (error: unknown) => tell({ type: 'drained', id: message.id, error: error instanceof Error ? error.message : String(error) } satisfies NodeProcessMessage),
       );
     } else if (message.type === 'crash') {
       // synchronous from the snapshot to the signal: no frame, ack or flush runs in between, so
@@ -94,10 +105,10 @@ async function main(): Promise<void> {
     }
   });
   process.on('disconnect', () => void stop());
-  process.send?.({ type: 'listening', port: server.port } satisfies NodeProcessMessage);
+  tell({ type: 'listening', port: server.port } satisfies NodeProcessMessage);
 }
 
 main().catch((error: unknown) => {
-  process.send?.({ type: 'failed', error: error instanceof Error ? error.message : String(error) } satisfies NodeProcessMessage);
+  tell({ type: 'failed', error: error instanceof Error ? error.message : String(error) } satisfies NodeProcessMessage);
   process.exit(1);
 });

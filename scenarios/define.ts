@@ -55,7 +55,8 @@ export function resolveParams(definition: ScenarioDefinition, sets: string[]): R
     const match = /^([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(entry);
     if (!match) throw new ParamError(`--set "${entry}": expected key=value (parameters of ${definition.id}: ${valid.join(', ')})`);
     const [, name, raw] = match as unknown as [string, string, string];
-    const spec = definition.params[name];
+    // own properties only: `--set constructor=1` is no parameter, whatever Object.prototype holds
+    const spec = Object.hasOwn(definition.params, name) ? definition.params[name] : undefined;
     if (!spec) throw new ParamError(`--set ${name}: unknown parameter of ${definition.id}; valid parameters: ${valid.join(', ')}`);
     params[name] = parseParamValue(name, raw, spec);
   }
@@ -64,13 +65,32 @@ export function resolveParams(definition: ScenarioDefinition, sets: string[]): R
 
 /** `option` names where the value came from in errors (`--set`, `--model-opt write-behind.`). */
 export function parseParamValue(name: string, raw: string, spec: ParamSpec, option = '--set '): number {
-  const value = raw.trim() === '' ? Number.NaN : Number(raw);
+  const value = parseDecimalOrDuration(name, raw.trim(), spec, option);
   const integer = spec.integer !== false;
   if (!Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw new ParamError(`${option}${name}=${raw}: expected ${integer ? 'an integer' : 'a number'} from ${spec.min} to ${spec.max} (${spec.unit})`);
+    const duration = Object.hasOwn(MS_PER_UNIT, spec.unit) ? ', or a duration such as 500ms, 2s or 1m' : '';
+    throw new ParamError(`${option}${name}=${raw}: expected ${integer ? 'an integer' : 'a number'} from ${spec.min} to ${spec.max} (${spec.unit}), in decimal${duration}`);
   }
   if (value < spec.min || value > spec.max) {
     throw new ParamError(`${option}${name}=${raw}: out of range; ${name} must be from ${spec.min} to ${spec.max} (${spec.unit})`);
   }
   return value;
+}
+
+/** Plain decimal only: Number() would also take 0x10, 0b1, 1e3, Infinity and '' (as 0). */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+/** A duration as load-tool users type it: 500ms, 2s, 1.5m. */
+const DURATION = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(ms|s|m)$/;
+/** milliseconds per unit, for the duration suffixes and the time units parameters declare */
+const MS_PER_UNIT: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+
+function parseDecimalOrDuration(name: string, raw: string, spec: ParamSpec, option: string): number {
+  if (DECIMAL.test(raw)) return Number(raw);
+  const duration = DURATION.exec(raw);
+  if (!duration) return Number.NaN;
+  const [, amount, suffix] = duration as unknown as [string, string, string];
+  const perUnit = Object.hasOwn(MS_PER_UNIT, spec.unit) ? MS_PER_UNIT[spec.unit]! : undefined;
+  if (perUnit === undefined) throw new ParamError(`${option}${name}=${raw}: ${name} is not a duration (${spec.unit}); give a plain number`);
+  // into the parameter's own unit: window=2s is 2 for a parameter in s, 2000 for one in ms
+  return (Number(amount) * MS_PER_UNIT[suffix]!) / perUnit;
 }

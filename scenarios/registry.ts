@@ -5,12 +5,14 @@ import massReconnect from './mass-reconnect.ts';
 import receiptsToggle from './receipts-toggle.ts';
 import vacationBacklog from './vacation-backlog.ts';
 
-export const SCENARIOS: Record<string, ScenarioDefinition> = {
+// null prototype: a lookup by a user's string (`run toString`) finds only scenarios, never
+// Object.prototype's members
+export const SCENARIOS: Record<string, ScenarioDefinition> = Object.assign(Object.create(null) as Record<string, ScenarioDefinition>, {
   'vacation-backlog': vacationBacklog as unknown as ScenarioDefinition,
   'group-1000': group1000 as unknown as ScenarioDefinition,
   'mass-reconnect': massReconnect as unknown as ScenarioDefinition,
   'receipts-toggle': receiptsToggle as unknown as ScenarioDefinition,
-};
+});
 
 export function scenarioIds(): string[] {
   return Object.keys(SCENARIOS);

@@ -85,12 +85,19 @@ function parseLimit(text: string, valueType: 'number' | 'boolean'): Limit | unde
     if (text === 'true' || text === 'false') return { kind: 'boolean', value: text === 'true' };
     return undefined;
   }
-  if (NUMBER.test(text)) return { kind: 'number', value: Number(text) };
+  if (NUMBER.test(text)) return { kind: 'number', value: finite(text) };
   const baseline = /^baseline(?:\s*([*+-])\s*(\S+))?$/.exec(text);
   if (!baseline) return undefined;
   if (baseline[1] === undefined) return { kind: 'baseline' };
   if (!NUMBER.test(baseline[2]!)) return undefined;
-  return { kind: 'baseline', arithmetic: { op: baseline[1] as BaselineOp, operand: Number(baseline[2]) } };
+  return { kind: 'baseline', arithmetic: { op: baseline[1] as BaselineOp, operand: finite(baseline[2]!) } };
+}
+
+/** 1e999 is Infinity: a threshold no figure can cross would pass every gate. */
+function finite(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value)) throw new ExpressionError(`${text} is not a finite number`);
+  return value;
 }
 
 /** The limit as written, for tables and reports: `baseline * 1.1`. */

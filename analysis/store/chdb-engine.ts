@@ -57,6 +57,12 @@ class ChdbEngine implements SqlEngine {
     return rows;
   }
 
+  async readOnly(): Promise<void> {
+    // a session setting: it holds for every later statement of this session, and a session in
+    // readonly=1 cannot set it back
+    await this.exec('SET readonly = 1');
+  }
+
   async insertTsv(table: string, columns: readonly string[], tsv: Buffer): Promise<void> {
     if (tsv.length === 0) return;
     await this.run(() => this.session.insert({ table, columns, values: tsv, format: 'TabSeparated' }));

@@ -29,6 +29,8 @@ export async function openClickhouseEngine(url: string): Promise<SqlEngine> {
 
 class ClickhouseEngine implements SqlEngine {
   readonly kind = 'clickhouse';
+  /** per-request settings: HTTP has no session, so read-only goes with every request */
+  private settings: { readonly?: '1' } = {};
 
   constructor(
     private readonly client: ClickHouseClient,
@@ -36,12 +38,12 @@ class ClickhouseEngine implements SqlEngine {
   ) {}
 
   async exec(sql: string): Promise<void> {
-    await this.run(() => this.client.command({ query: sql }));
+    await this.run(() => this.client.command({ query: sql, clickhouse_settings: this.settings }));
   }
 
   async select<Row>(sql: string): Promise<Row[]> {
     return this.run(async () => {
-      const result = await this.client.query({ query: sql, format: 'JSONEachRow' });
+      const result = await this.client.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: this.settings });
       return result.json<Row>();
     });
   }
@@ -49,8 +51,12 @@ class ClickhouseEngine implements SqlEngine {
   async insertTsv(table: string, columns: readonly string[], tsv: Buffer): Promise<void> {
     if (tsv.length === 0) return;
     await this.run(() =>
-      this.client.insert({ table, columns: [...columns] as [string, ...string[]], values: Readable.from([tsv], { objectMode: false }), format: 'TabSeparated' }),
+      this.client.insert({ table, columns: [...columns] as [string, ...string[]], values: Readable.from([tsv], { objectMode: false }), format: 'TabSeparated', clickhouse_settings: this.settings }),
     );
+  }
+
+  async readOnly(): Promise<void> {
+    this.settings = { readonly: '1' };
   }
 
   async close(): Promise<void> {

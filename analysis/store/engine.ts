@@ -18,6 +18,11 @@ export interface SqlEngine {
    * faster than text (chDB); an engine without it gets TabSeparated.
    */
   insertRowBinary?(table: string, structure: string, payload: Buffer): Promise<void>;
+  /**
+   * From now on refuse every statement that writes, with the engine's own read-only setting
+   * (ClickHouse `readonly=1`), so user SQL cannot change the store however it is written.
+   */
+  readOnly(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,6 +34,12 @@ export class StoreUnavailableError extends Error {
 /** A statement the engine refused (bad SQL, unknown table, ...): the engine's message, one line. */
 export class StoreQueryError extends Error {
   override name = 'StoreQueryError';
+}
+
+/** The engine refused a statement because the session is read-only (ClickHouse error 164, READONLY). */
+export function isReadOnlyRefusal(error: unknown): boolean {
+  const text = error instanceof Error ? error.message : String(error);
+  return /\bCode: 164\b|\(READONLY\)|in readonly mode/.test(text);
 }
 
 /** Engines' messages span lines (stack traces, hints); users and logs get the first one. */

@@ -2,7 +2,7 @@
 // in `schema_version`, so a store created by an older chatbench is brought forward, never rebuilt.
 // SQL here must run on both chDB and ClickHouse 18.16: times are Float64 epoch milliseconds, every
 // table is a plain MergeTree with ORDER BY, and no function newer than 18.16 appears.
-import type { SqlEngine } from './engine.ts';
+import { firstLine, StoreUnavailableError, type SqlEngine } from './engine.ts';
 
 export interface Migration {
   version: number;
@@ -118,6 +118,7 @@ export async function migrate(engine: SqlEngine, migrations: readonly Migration[
       `the store at ${engine.location} has schema version ${current}, newer than this chatbench knows (${latest}): upgrade chatbench`,
     );
   }
+  await recreateMissingTables(engine, migrations.filter((migration) => migration.version <= current));
   const applied: number[] = [];
   for (const migration of migrations) {
     if (migration.version <= current) continue;
@@ -128,4 +129,40 @@ export async function migrate(engine: SqlEngine, migrations: readonly Migration[
     applied.push(migration.version);
   }
   return applied;
+}
+
+/** The tables a migration creates, read from its CREATE TABLE statements. */
+export function tablesCreatedBy(migrations: readonly Migration[]): string[] {
+  const names: string[] = [];
+  for (const migration of migrations) {
+    for (const statement of migration.statements) {
+      const match = /^\s*CREATE TABLE IF NOT EXISTS\s+(\w+)/i.exec(statement);
+      if (match) names.push(match[1]!);
+    }
+  }
+  return names;
+}
+
+/**
+ * A table of an applied migration that is gone (dropped by hand, a half-deleted directory) is
+ * made again: the migrations' statements are idempotent, so those of the migration that created
+ * it run again. Its rows are lost; the store works again. When even that fails, say how to repair.
+ */
+async function recreateMissingTables(engine: SqlEngine, applied: readonly Migration[]): Promise<string[]> {
+  const expected = tablesCreatedBy(applied);
+  if (expected.length === 0) return [];
+  const present = new Set((await engine.select<{ name: string }>('SELECT name FROM system.tables WHERE database = currentDatabase()')).map((row) => row.name));
+  const missing = expected.filter((name) => !present.has(name));
+  if (missing.length === 0) return [];
+  try {
+    for (const migration of applied) {
+      if (tablesCreatedBy([migration]).some((name) => missing.includes(name))) for (const statement of migration.statements) await engine.exec(statement);
+    }
+  } catch (error) {
+    throw new StoreUnavailableError(
+      `the store at ${engine.location} is missing table(s) ${missing.join(', ')} and they could not be recreated (${firstLine(error)}); ` +
+        'recreate them with any chatbench command that opens the store once it is writable, or start a new store with --store-dir',
+    );
+  }
+  return missing;
 }

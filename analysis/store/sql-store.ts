@@ -135,6 +135,22 @@ class SqlMetricsStore implements MetricsStore {
     return this.engine.select<Row>(statement);
   }
 
+  readOnly(): Promise<void> {
+    return this.engine.readOnly();
+  }
+
+  async deleteRuns(runIds: readonly string[]): Promise<string[]> {
+    const deleted: string[] = [];
+    for (const runId of runIds.map((id) => assertRunId(id))) {
+      if (!(await this.hasRun(runId))) continue;
+      // the runs rows last: they are the commit mark, so a prune cut short leaves leftovers that
+      // the next save of that run clears, never a listed run with missing figures
+      await this.deleteRows(['samples', 'actions', 'runs'], runId, 'pruned');
+      deleted.push(runId);
+    }
+    return deleted;
+  }
+
   async close(): Promise<void> {
     await this.engine.close();
   }
@@ -165,15 +181,20 @@ class SqlMetricsStore implements MetricsStore {
     }
   }
 
-  private async clearLeftovers(runId: string): Promise<void> {
+  private clearLeftovers(runId: string): Promise<void> {
+    return this.deleteRows(['samples', 'actions'], runId, 'leftover');
+  }
+
+  /** ALTER ... DELETE is asynchronous on a server: waits until the rows are gone. */
+  private async deleteRows(tables: readonly string[], runId: string, what: string): Promise<void> {
     const id = sqlString(runId);
-    for (const table of ['samples', 'actions']) {
+    for (const table of tables) {
       const count = async () => toNumber((await this.engine.select<{ n: unknown }>(`SELECT toFloat64(count()) AS n FROM ${table} WHERE run_id = ${id}`))[0]?.n ?? 0, 'count');
       if ((await count()) === 0) continue;
       await this.engine.exec(`ALTER TABLE ${table} DELETE WHERE run_id = ${id}`);
       const deadline = Date.now() + SQL_STORE_DEFAULTS.cleanupTimeoutMs;
       while ((await count()) > 0) {
-        if (Date.now() > deadline) throw new StoreQueryError(`run ${runId}: leftover ${table} rows of an interrupted save were not deleted in time; retry later`);
+        if (Date.now() > deadline) throw new StoreQueryError(`run ${runId}: ${what} ${table} rows were not deleted in time; retry later`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }

@@ -40,6 +40,10 @@ export interface MetricsStore {
   listSimulations(): Promise<StoredSimulationSummary[]>;
   /** Arbitrary SQL over the store; rows as plain objects. */
   query<Row = Record<string, unknown>>(sql: string): Promise<Row[]>;
+  /** From now on the store refuses every write (the engine's read-only setting): for user SQL. */
+  readOnly(): Promise<void>;
+  /** Deletes these runs (their runs, actions and samples rows); returns the ids that were stored. */
+  deleteRuns(runIds: readonly string[]): Promise<string[]>;
   close(): Promise<void>;
 }
 

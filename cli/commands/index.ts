@@ -10,6 +10,7 @@ export const COMMANDS: Record<string, () => Promise<CommandRegistrar>> = {
   gate: async () => (await import('./gate.ts')).default,
   runs: async () => (await import('./runs.ts')).default,
   query: async () => (await import('./query.ts')).default,
+  store: async () => (await import('./store.ts')).default,
   load: async () => (await import('./load.ts')).default,
   report: async () => (await import('./report.ts')).default,
   serve: async () => (await import('./serve.ts')).default,

@@ -1,5 +1,6 @@
 // `chatbench k6 export`: files for the k6-operator (see drivers/k6/export.ts), and
 // `chatbench k6 coordinate`: the phase barrier a cluster's k6 runners meet at.
+import { CoordinatorBindError, coordinatorBind } from '../../drivers/k6/coordinator-bind.ts';
 import type { Command } from 'commander';
 import { locateK6 } from '../../drivers/k6/binary.ts';
 import { K6_SCRIPT_DEFAULTS, vusFor } from '../../drivers/k6/config.ts';
@@ -86,13 +87,21 @@ const register: CommandRegistrar = (program: Command) => {
 
   addPlanOptions(k6.command('coordinate').description("serve the phase barrier for a cluster's k6 runners of one plan"))
     .option('--port <n>', 'port to listen on', '7070')
-    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1; with --allow-remote 0.0.0.0)')
+    .option('--allow-remote', 'listen where other hosts can reach it (k6 runners elsewhere, e.g. k6-operator pods)')
     .option('--pg-url <url>', "the model's database the server nodes use: migrated, seeded with the plan's population, WAL marked per phase")
     .option('--model <id>', `the model the server nodes run (with --pg-url; ${modelIds().join(', ')})`)
     .option('--out <file>', `with --pg-url: the coordinator record for k6 collect (put it beside the runners' files as ${RUN_FILES.coordinator})`)
     .option('--server <ws-url>', 'with --pg-url: a server node, whose figures go into the record when the runners finish (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
-    .action(async (scenario: string, options: PlanCliOptions & { port: string; host: string; pgUrl?: string; model?: string; out?: string; server: string[] }) => {
+    .action(async (scenario: string, options: PlanCliOptions & { port: string; host?: string; allowRemote?: boolean; pgUrl?: string; model?: string; out?: string; server: string[] }) => {
       const { plan, clientsPerVu } = planFrom(scenario, options);
+      let bind: ReturnType<typeof coordinatorBind>;
+      try {
+        bind = coordinatorBind(options);
+      } catch (error) {
+        if (error instanceof CoordinatorBindError) throw new UsageError(error.message);
+        throw error;
+      }
       const port = parseInteger('--port', options.port, 7070);
       if (port < 1 || port > 65535) throw new UsageError(`--port ${port}: expected 1..65535`);
       if ((options.pgUrl === undefined) !== (options.out === undefined)) throw new UsageError('--pg-url and --out go together: the record k6 collect reads needs the database');
@@ -106,10 +115,11 @@ const register: CommandRegistrar = (program: Command) => {
         const errors = await coordinateRun({
           plan,
           vus,
-          host: options.host,
+          host: bind.host,
           port,
           ...(options.pgUrl ? { database: { url: options.pgUrl, model: MODELS[options.model!]!, out: options.out!, servers: options.server } } : {}),
           log: (line) => process.stdout.write(`${line}\n`),
+          ...(bind.notice ? { listening: () => process.stdout.write(`${bind.notice}\n`) } : {}),
         });
         if (errors.length) process.exitCode = 1;
       } catch (error) {

@@ -200,7 +200,7 @@ From export to gate
      nodes: it reads $DB's counters, migrates and seeds it with this plan's population, marks WAL
      per phase and, when the runners have finished and left, reads each node's figures and writes
      ${resultsDir}/${RUN_FILES.coordinator}:
-       chatbench k6 coordinate ${plan.scenario} ${planOptions} --model ${model} --pg-url $DB --out ${resultsDir}/${RUN_FILES.coordinator} --port 7070 ${servers.map((url) => `--server ${url}`).join(' ')}
+       chatbench k6 coordinate ${plan.scenario} ${planOptions} --model ${model} --pg-url $DB --out ${resultsDir}/${RUN_FILES.coordinator} --port 7070 --allow-remote ${servers.map((url) => `--server ${url}`).join(' ')}
   3. The reference-server nodes on $DB with one secret (CHATBENCH_SECRET set), each serving its
      figures at http://host:port/metrics:
        chatbench serve --model ${model} --pg-url $DB --no-demo --port 8080 [--redis-url URL --node-id a]

@@ -5,6 +5,7 @@ import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { Redis } from 'ioredis';
+import { recordChildPid } from '../child-pids.ts';
 
 export const REDIS_SERVER_DEFAULTS = {
   host: '127.0.0.1',
@@ -58,6 +59,7 @@ export async function startRedisServer(options: { port?: number; binary?: string
     ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  recordChildPid(child.pid, 'redis-server');
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-2000);

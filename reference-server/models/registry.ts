@@ -16,12 +16,13 @@ import type { ModelDefinition } from './types.ts';
 import { watermark } from './watermark/watermark.ts';
 import { writeBehind } from './write-behind/write-behind.ts';
 
-export const MODELS: Record<string, ModelDefinition> = {
+// null prototype: `--models constructor` must find no model, not Object.prototype.constructor
+export const MODELS: Record<string, ModelDefinition> = Object.assign(Object.create(null) as Record<string, ModelDefinition>, {
   naive,
   watermark,
   'write-behind': writeBehind,
   hybrid,
-};
+});
 
 /** The models that ship with chatbench (before any module adds its own): what the shipped calibration covers. */
 export const SHIPPED_MODELS: readonly string[] = Object.freeze(Object.keys(MODELS));

@@ -1,5 +1,8 @@
 // Bad input to run, sweep and list: exit 2, a message naming the option and the valid choices,
 // and nothing started (these return before any database or server exists).
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
 
@@ -61,5 +64,36 @@ describe('chatbench run/sweep: bad input exits 2 and names the option', () => {
     expect(result.stdout).toContain("    stands for: Discord's read states");
     expect(result.stdout).toContain('    acks reach Postgres: in a later batched flush (a crash loses the window)');
     expect(result.stdout).toMatch(/--model-opt hybrid.threshold +default 100 1..100000 members/);
+  });
+});
+
+describe('chatbench run: hostile or mistyped input is one line naming the option, and nothing runs', () => {
+  it.each([
+    ['a scenario named like an Object member', ['run', 'toString'], 2, /^chatbench: unknown scenario "toString"/],
+    ['a model named constructor', ['run', 'vacation-backlog', '--models', 'constructor'], 2, /^chatbench: --models: unknown model "constructor"/],
+    ['a driver named constructor', ['run', 'vacation-backlog', '--driver', 'constructor'], 2, /^chatbench: --driver: unknown driver "constructor"/],
+    ['a parameter named constructor', ['run', 'vacation-backlog', '--set', 'constructor=1'], 2, /^chatbench: --set constructor: unknown parameter of vacation-backlog/],
+    ['a hexadecimal number', ['run', 'vacation-backlog', '--set', 'pairs=0x10'], 2, /^chatbench: --set pairs=0x10: expected an integer from 1 to \d+ \(sender\/recipient pairs\), in decimal/],
+    ['a file as the run directory', ['run', 'vacation-backlog', '--out', '/etc/hostname'], 2, /^chatbench: --out \/etc\/hostname: exists and is not a directory/],
+    ['a run directory under /proc', ['run', 'vacation-backlog', '--out', '/proc/x'], 2, /^chatbench: --out \/proc\/x: not a writable directory/],
+    ['a Postgres URL that is not one', ['run', 'vacation-backlog', '--pg-url', 'not a url'], 2, /^chatbench: --pg-url "not a url": expected postgres:\/\//],
+  ])('%s', (_label, args, code, message) => {
+    const result = runCli(args as string[]);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.code).toBe(code);
+    expect(result.stdout).toBe('');
+  });
+
+  it('a Postgres that is not listening: one line naming --pg-url, exit 1', async () => {
+    const { freePort } = await import('../../reference-server/db/postgres.ts');
+    const url = `postgres://postgres@127.0.0.1:${await freePort()}/postgres`;
+    const out = join(mkdtempSync(join(tmpdir(), 'chatbench-closed-')), 'run');
+    const result = runCli(['run', 'vacation-backlog', '--pg-url', url, '--no-store', '--out', out]);
+    expect(result.stderr).toMatch(/^chatbench: --pg-url: cannot reach Postgres at postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres: .*ECONNREFUSED/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.code).toBe(1);
+    // the run directory made for a run that never ran goes again
+    expect(existsSync(out)).toBe(false);
   });
 });

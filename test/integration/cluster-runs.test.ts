@@ -11,7 +11,8 @@ import { runScenario, validateRunOptions, type RunOptions } from '../../cli/run-
 import type { PresenceReport, RecoveryReport } from '../../reference-server/cluster/fault.ts';
 import { freePort } from '../../reference-server/cluster/redis-server.ts';
 import { locateK6 } from '../../drivers/k6/binary.ts';
-import { redisAvailable, testRedis, type TestRedis } from '../support/redis.ts';
+import { testRedis, type TestRedis } from '../support/redis.ts';
+import { requireTool } from '../support/tools.ts';
 
 type ClusterResult = ModelResult & {
   recovery?: RecoveryReport & { sessions_cleaned_after_ms: number | null; rows_unaccounted: number };
@@ -21,11 +22,10 @@ type ClusterResult = ModelResult & {
 
 let redis: TestRedis;
 
-// the failover is the shared client's, so both drivers are held to it; k6 where there is one
-// (CI builds it and fails without it: test/integration/k6-driver.test.ts)
+// the failover is the shared client's, so both drivers are held to it (a missing k6 fails the file)
 const k6 = await locateK6();
-const drivers = 'missing' in k6 ? ['node'] : ['node', 'k6'];
-if ('missing' in k6) process.stderr.write(`cluster runs under k6 skipped: ${k6.missing}\n`);
+requireTool('k6', 'missing' in k6 ? k6.missing : undefined);
+const drivers = ['node', 'k6'];
 
 async function run(scenario: string, sets: string[], extra: Partial<RunOptions> = {}): Promise<RunResults> {
   const outcome = await runScenario({
@@ -66,7 +66,7 @@ function expectConsistent(results: RunResults, allowed: string[] = [], options: 
   }
 }
 
-describe.skipIf(!redisAvailable)('runs across two nodes on Redis', () => {
+describe('runs across two nodes on Redis', () => {
   beforeAll(async () => {
     redis = await testRedis();
   });

@@ -4,14 +4,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mintToken } from '../../reference-server/auth.ts';
 import { RedisSessions, type ClusterOptions } from '../../reference-server/cluster/redis-sessions.ts';
 import { connectRedis, RedisUnavailableError } from '../../reference-server/cluster/redis-connect.ts';
-import { freePort, startRedisServer } from '../../reference-server/cluster/redis-server.ts';
+import { freePort } from '../../reference-server/cluster/redis-server.ts';
 import { seedPopulation } from '../../reference-server/db/seed.ts';
 import { prepareModelDatabase, type ModelDatabase } from '../../reference-server/instance.ts';
 import { getModel } from '../../reference-server/models/registry.ts';
 import { CLOSE_CODES, type ServerFrame } from '../../reference-server/protocol.ts';
 import { startChatServer, type ChatServer } from '../../reference-server/server.ts';
 import type { ClientSocket, DeliverySink } from '../../reference-server/sessions.ts';
-import { redisAvailable, testRedis, type TestRedis } from '../support/redis.ts';
+import { ownedRedisServer, testRedis, type TestRedis } from '../support/redis.ts';
 import { TestClient } from '../support/ws-client.ts';
 
 const SECRET = 'cluster-secret';
@@ -44,7 +44,7 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000, 
   }
 }
 
-describe.skipIf(!redisAvailable)('cluster mode on Redis', () => {
+describe('cluster mode on Redis', () => {
   let redis: TestRedis;
   let database: ModelDatabase;
   const servers: ChatServer[] = [];
@@ -179,7 +179,7 @@ describe.skipIf(!redisAvailable)('cluster mode on Redis', () => {
   });
 
   it('survives losing Redis mid-run: clients are dropped, refused while it is down, and lose nothing acked', async () => {
-    let own = await startRedisServer();
+    let own = await ownedRedisServer();
     const port = own.port;
     try {
       const prefix = redis.prefix();
@@ -195,7 +195,7 @@ describe.skipIf(!redisAvailable)('cluster mode on Redis', () => {
       const refused = await TestClient.connect(a.url, mintToken(SECRET, 1));
       expect(await refused.waitClosed()).toBe(CLOSE_CODES.tryAgainLater);
       expect(a.metrics().errors.registry_unavailable).toBeGreaterThanOrEqual(1);
-      own = await startRedisServer({ port });
+      own = await ownedRedisServer({ port });
       // both nodes reconnect by themselves; clients reconnect to whichever node and resync
       let alice2: TestClient | undefined;
       await until(

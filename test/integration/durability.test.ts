@@ -17,7 +17,7 @@ import { runScenario } from '../../cli/run-scenario.ts';
 import { resolveParams } from '../../scenarios/define.ts';
 import { placeClients } from '../../scenarios/placement.ts';
 import { SCENARIOS } from '../../scenarios/registry.ts';
-import { redisAvailable, testRedis, type TestRedis } from '../support/redis.ts';
+import { testRedis, type TestRedis } from '../support/redis.ts';
 
 const PAIRS = 6;
 const BACKLOG = 4;
@@ -41,7 +41,7 @@ function quietKillTime(): { seconds: number; gap: number; before: number } {
   return best;
 }
 
-describe.skipIf(!redisAvailable)('acknowledged receipts lost under a killed node', () => {
+describe('acknowledged receipts lost under a killed node', () => {
   beforeAll(async () => {
     redis = await testRedis();
   });

@@ -3,8 +3,8 @@
 // `k6 collect` into the store and `gate` over the stored run. The stored counts equal a Node run
 // of the same plan and seed; stored quantiles equal nearest rank over the union of the runners'
 // raw samples, read here straight from their files; receipts of pairs split across runners are
-// timed; a cut or missing runner file is refused by name. Runs where k6 is found; in CI
-// (CI=true) a missing k6 fails instead (test/integration/k6-driver.test.ts).
+// timed; a cut or missing runner file is refused by name. A missing k6 fails the file
+// (npm run setup:k6 builds it).
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -17,10 +17,11 @@ import { rehearseK6Operator, type Rehearsal } from '../../drivers/k6/rehearse.ts
 import { RUN_FILES } from '../../drivers/k6/run-files.ts';
 import { runCli } from '../support/cli.ts';
 import { exactFigures, nearestRank } from '../support/exact-figures.ts';
+import { requireTool } from '../support/tools.ts';
 
 const found = await locateK6();
 const missing = 'missing' in found ? found.missing : undefined;
-if (missing && process.env.CI !== 'true') process.stderr.write(`k6-operator rehearsal skipped: ${missing}\n`);
+requireTool('k6', missing);
 
 const work = mkdtempSync(join(tmpdir(), 'chatbench-rehearsal-'));
 const storeDir = join(work, 'store');
@@ -59,7 +60,7 @@ function logParticipants(file: string): { readers: Set<number>; senders: Set<num
   return { readers, senders };
 }
 
-describe.runIf(!missing || process.env.CI === 'true')('k6-operator rehearsal: 3 runners, collect, gate', () => {
+describe('k6-operator rehearsal: 3 runners, collect, gate', () => {
   let rehearsal: Rehearsal;
 
   beforeAll(async () => {

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { runScenario, validateRunOptions } from '../../cli/run-scenario.ts';
 import { getModel, loadModelModule } from '../../reference-server/models/registry.ts';
 import { startTestServer } from '../support/server.ts';
-import { redisAvailable, testRedis, type TestRedis } from '../support/redis.ts';
+import { testRedis, type TestRedis } from '../support/redis.ts';
 import { ACK_COUNT_KEY } from '../models/redis-acks/redis-acks.ts';
 
 const MODULE = 'test/models/redis-acks/redis-acks.ts';
@@ -30,7 +30,7 @@ describe('a model that asks for Redis', () => {
     expect(validateRunOptions({ scenario: 'vacation-backlog', models: ['naive', 'redis-acks'] }).needsRedis).toBe(true);
   });
 
-  describe.skipIf(!redisAvailable)('with Redis', () => {
+  describe('with Redis', () => {
     beforeAll(async () => {
       redis = await testRedis({ own: true });
     });

@@ -1,6 +1,5 @@
-// The report opened the way a reviewer opens it: a file in a real Chromium, offline. In CI the
-// browser is installed by .ci/run and this test must run; elsewhere it is skipped only when
-// Chromium is absent.
+// The report opened the way a reviewer opens it: a file in a real Chromium, offline. A missing
+// Chromium fails the file (scripts/install-test-deps.sh installs it).
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,11 +9,11 @@ import { CHROMIUM_PATH, visitReport } from '../../reports/browser.ts';
 import { renderReport } from '../../reports/build.ts';
 import { planCharts } from '../../reports/render-svg.ts';
 import { backlogSweep, reconnectRun, vacationRun } from '../support/report-fixtures.ts';
+import { requireTool } from '../support/tools.ts';
 
-const available = existsSync(CHROMIUM_PATH);
-const mustRun = Boolean(process.env.CI);
+requireTool('chromium', existsSync(CHROMIUM_PATH) ? undefined : `no browser at ${CHROMIUM_PATH}`);
 
-describe.skipIf(!available && !mustRun)('report in a headless browser', () => {
+describe('report in a headless browser', () => {
   let dir: string | undefined;
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { mintToken } from '../../reference-server/auth.ts';
 import { createDatabase } from '../../reference-server/db/postgres.ts';
-import { redisAvailable, testRedis } from '../support/redis.ts';
+import { testRedis } from '../support/redis.ts';
 import { TestClient } from '../support/ws-client.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -159,7 +159,7 @@ describe('chatbench serve', () => {
   });
 });
 
-describe.skipIf(!redisAvailable)('chatbench serve in cluster mode', () => {
+describe('chatbench serve in cluster mode', () => {
   let redisUrl = '';
   beforeAll(async () => {
     redisUrl = (await testRedis()).url;

@@ -1,10 +1,19 @@
-// A real ClickHouse server for tests: the distribution's clickhouse-server (.ci/run installs it),
+// A real ClickHouse server for tests: the distribution's clickhouse-server (scripts/install-test-deps.sh installs it),
 // started on loopback on free ports with its own config and data in a temp dir, stopped after.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { recordChildPid } from '../../reference-server/child-pids.ts';
+import { INSTALL_COMMAND, MissingToolError } from './tools.ts';
+
+// a worker that dies (a timed-out file) takes its servers with it; the global teardown fails the
+// suite for any that are left anyway
+const liveServers = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveServers) child.kill('SIGKILL');
+});
 
 export interface ClickhouseServer {
   url: string;
@@ -23,7 +32,7 @@ export function findClickhouseBinary(): { command: string; args: string[] } {
     if (!existsSync(path)) continue;
     return path.endsWith('/clickhouse') ? { command: path, args: ['server'] } : { command: path, args: [] };
   }
-  throw new Error(`no clickhouse-server binary (looked at ${BINARIES.join(', ')}); .ci/run installs it: apt-get install -y clickhouse-server`);
+  throw new MissingToolError(`clickhouse-server is required by this test file and is missing (looked at ${BINARIES.join(', ')}); install it with ${INSTALL_COMMAND}`);
 }
 
 async function freePort(): Promise<number> {
@@ -79,6 +88,11 @@ export async function startClickhouseServer(): Promise<ClickhouseServer> {
   const start = async () => {
     let output = '';
     child = spawn(binary.command, [...binary.args, `--config-file=${join(root, 'config.xml')}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    liveServers.add(child);
+    recordChildPid(child.pid, 'clickhouse-server');
+    child.once('exit', function (this: ChildProcess) {
+      liveServers.delete(this);
+    });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
     const deadline = Date.now() + 30_000;

@@ -73,6 +73,8 @@ describe('thresholds files', () => {
     ['no thresholds at all', '{}', 't.json: no thresholds defined'],
     ['a trailing comma', '{\n "naive": {\n  "db.consistent": ["== true"],\n }\n}', 't.json:4: invalid JSON'],
     ['truncated JSON', '{\n "naive": {\n', 't.json:3: invalid JSON'],
+    ['a threshold beyond every number', '{"naive": {\n"latency.receipt": ["p99 < 1e999"]}}', 't.json:2: "p99 < 1e999": 1e999 is not a finite number'],
+    ['a baseline factor beyond every number', '{"naive": {\n"latency.receipt": ["p99 < baseline * 1e999"]}}', 't.json:2: "p99 < baseline * 1e999": 1e999 is not a finite number'],
   ])('rejects %s, naming the line and the culprit', (_label, text, message) => {
     expect(() => parseGateJson(text, 't.json')).toThrow(ThresholdsError);
     expect(() => parseGateJson(text, 't.json')).toThrow(message);

@@ -22,6 +22,7 @@ class FakeEngine implements SqlEngine {
     if (this.batches.length === this.failOn) throw new Error('disk full');
     this.batches.push(tsv.toString().trimEnd().split('\n'));
   }
+  async readOnly(): Promise<void> {}
   async close(): Promise<void> {}
 }
 

