@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunResults, Sample } from '../analysis/results-schema.ts';
 import { defaultRunDir, persistRun, writeRunDir } from '../analysis/store/run-dir.ts';
+import { firstLine } from '../analysis/store/engine.ts';
 import type { OpenStoreOptions } from '../analysis/store/index.ts';
 import { fileLimitProblem, openFileLimit } from '../drivers/file-limit.ts';
 import { runModel } from '../drivers/orchestrator.ts';
@@ -20,6 +21,7 @@ import { isConnectionLoss } from '../reference-server/db/connection-loss.ts';
 import { MODELS, DEFAULT_MODELS, modelIds } from '../reference-server/models/registry.ts';
 import { modelOptionFlags, ModelOptionError, resolveModelOptions, type ModelOptions } from '../reference-server/models/options.ts';
 import { ParamError, resolveParams, type ScenarioDefinition } from '../scenarios/define.ts';
+import type { Plan } from '../scenarios/plan.ts';
 import { SCENARIOS, scenarioIds } from '../scenarios/registry.ts';
 import { CliError, UsageError } from './exit-codes.ts';
 import { prepareOutDir } from './out-dir.ts';
@@ -80,6 +82,8 @@ export interface ValidatedRun {
   needsRedis: boolean;
   redisUrl?: string;
   killNodeAt?: KillNodeAt;
+  /** the scenario's plan for these parameters and seed, built once here */
+  plan: Plan;
 }
 
 export function validateRunOptions(options: RunOptions): ValidatedRun {
@@ -131,20 +135,20 @@ export function validateRunOptions(options: RunOptions): ValidatedRun {
     if (!killNodeAt) throw new UsageError(`--kill-node-at ${options.killNodeAt}: expected seconds after the run starts (e.g. 2.5) or phase:seconds (e.g. 3:0.5)`);
     if (nodes < 2) throw new UsageError(`--kill-node-at needs --nodes 2 or more: the clients of the killed node fail over to a survivor`);
   }
+  let plan: Plan;
   try {
-    definition.plan(params as never, seed);
+    plan = definition.plan(params as never, seed);
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message);
     throw error;
   }
-  const plan = definition.plan(params as never, seed);
   const phases = plan.phases.length;
   const tooManyFiles = fileLimitProblem(plan, nodes, openFileLimit());
   if (tooManyFiles) throw new UsageError(tooManyFiles);
   if (killNodeAt?.phase !== undefined && killNodeAt.phase > phases) {
     throw new UsageError(`--kill-node-at ${options.killNodeAt}: ${definition.id} has ${phases} phases (1-${phases})`);
   }
-  return { definition, params, seed, models, baseline, modelOptions, driver, nodes, needsRedis: nodes > 1 || inRedis.length > 0, ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}), ...(killNodeAt ? { killNodeAt } : {}) };
+  return { definition, params, seed, models, baseline, modelOptions, driver, nodes, plan, needsRedis: nodes > 1 || inRedis.length > 0, ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}), ...(killNodeAt ? { killNodeAt } : {}) };
 }
 
 function isPostgresUrl(raw: string): boolean {
@@ -161,7 +165,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const driver = await DRIVERS[run.driver]!();
   const missing = await driver.unavailable();
   if (missing) throw new UsageError(`--driver ${run.driver} is not available here: ${missing}`);
-  const plan = run.definition.plan(run.params as never, run.seed);
+  const plan = run.plan;
   const progress = options.progress ?? (() => {});
   const startedAt = new Date();
   const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${run.definition.id}-${randomBytes(3).toString('hex')}`;
@@ -173,7 +177,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     const postgres =
       options.postgres ??
       (await connectPostgres(options.pgUrl).catch((error: unknown) => {
-        throw error instanceof PostgresStartError ? new CliError(`${options.pgUrl ? '--pg-url: ' : ''}${oneLine(error)}`) : error;
+        throw error instanceof PostgresStartError ? new CliError(`${options.pgUrl ? '--pg-url: ' : ''}${firstLine(error)}`) : error;
       }));
     const secret = randomBytes(24).toString('base64url');
     const models: RunResults['models'] = {};
@@ -241,7 +245,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       // a run stopped before its baseline finished is compared against the first model that did
       baseline: run.baseline in models || !stopped ? run.baseline : (Object.keys(models)[0] ?? run.baseline),
       models,
-      ...(stopped ? { stopped: { model: stopped.model, reason: oneLine(stopped.error) } } : {}),
+      ...(stopped ? { stopped: { model: stopped.model, reason: firstLine(stopped.error) } } : {}),
     };
     const dir = out.dir;
     if (stopped) throw await stoppedRunError(stopped, { dir, results, samples, pgUrl: options.pgUrl });
@@ -268,16 +272,13 @@ async function stoppedRunError(
 ): Promise<Error> {
   const finished = Object.keys(run.results.models);
   const what = isConnectionLoss(stopped.error)
-    ? `Postgres${run.pgUrl ? ` at ${redactUrl(run.pgUrl)}` : ''} went away during model ${stopped.model} (${oneLine(stopped.error)}); the run stopped`
-    : `model ${stopped.model} failed (${oneLine(stopped.error)}); the run stopped`;
+    ? `Postgres${run.pgUrl ? ` at ${redactUrl(run.pgUrl)}` : ''} went away during model ${stopped.model} (${firstLine(stopped.error)}); the run stopped`
+    : `model ${stopped.model} failed (${firstLine(stopped.error)}); the run stopped`;
   if (finished.length === 0) return new CliError(`${what}; no model had finished`);
   await writeRunDir(run.dir, run.results, run.samples);
   return new CliError(`${what}; the finished model${finished.length > 1 ? 's' : ''} (${finished.join(', ')}) kept in ${run.dir}: chatbench load ${run.dir}`);
 }
 
-function oneLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
-}
 
 export function reproduceCommand(run: ValidatedRun): string {
   const sets = Object.entries(run.params).map(([name, value]) => `--set ${name}=${value}`);

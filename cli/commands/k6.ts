@@ -29,8 +29,7 @@ interface PlanCliOptions {
 
 /** `runners`: without --clients-per-vu, blocks small enough that every runner gets a VU */
 function planFrom(scenario: string, options: PlanCliOptions, runners = 1) {
-  const run = validateRunOptions({ scenario, sets: options.set, seed: parseInteger('--seed', options.seed, 1) });
-  const plan = run.definition.plan(run.params as never, run.seed);
+  const { plan } = validateRunOptions({ scenario, sets: options.set, seed: parseInteger('--seed', options.seed, 1) });
   const fallback = Math.max(1, Math.min(K6_SCRIPT_DEFAULTS.clientsPerVu, Math.ceil(planClients(plan).length / runners)));
   const clientsPerVu = parseInteger('--clients-per-vu', options.clientsPerVu, fallback);
   if (clientsPerVu < 1) throw new UsageError(`--clients-per-vu ${clientsPerVu}: expected a positive integer`);
