@@ -1,6 +1,7 @@
 // The server's outgoing path: every frame to a client is written by writeBounded, which closes a
 // client that does not take what it is sent instead of holding it in memory without bound.
 import type { RawData, WebSocket } from 'ws';
+import { corkForBurst } from './ws-cork.ts';
 
 /** bytes of an incoming frame, as ws hands it over */
 export function frameSize(data: RawData): number {
@@ -9,10 +10,12 @@ export function frameSize(data: RawData): number {
 }
 
 /**
- * The one place frames are written to a client. A client that does not take what it is sent
- * makes `bufferedAmount` grow; past `maxBuffered` bytes it is closed instead of held in memory.
+ * The one place frames are written to a client. Frames of one event-loop turn leave in one write
+ * (ws-cork.ts). A client that does not take what it is sent makes `bufferedAmount` grow; past
+ * `maxBuffered` bytes it is closed instead of held in memory.
  */
 export function writeBounded(ws: WebSocket, text: string, maxBuffered: number, onSlow: () => void): number {
+  corkForBurst(ws);
   ws.send(text);
   if (ws.bufferedAmount > maxBuffered) onSlow();
   return Buffer.byteLength(text);

@@ -78,8 +78,7 @@ export class UserBudgets {
     const budget = this.budgets.get(userId);
     if (!budget) return;
     budget.connections -= 1;
-    // a user with no connection keeps the budget until it refills, so reconnecting buys nothing
-    if (budget.connections <= 0 && this.refill(budget, Date.now()) >= this.limits.burst) this.budgets.delete(userId);
+    if (this.forgettable(budget, Date.now())) this.budgets.delete(userId);
   }
 
   /** takes one frame from the user's budget: `ok` if there was one, `full` if it was untouched */
@@ -95,8 +94,13 @@ export class UserBudgets {
   /** forgets users with no connection whose budget has refilled (called now and then) */
   sweep(now = Date.now()): void {
     for (const [userId, budget] of this.budgets) {
-      if (budget.connections <= 0 && this.refill(budget, now) >= this.limits.burst) this.budgets.delete(userId);
+      if (this.forgettable(budget, now)) this.budgets.delete(userId);
     }
+  }
+
+  /** a user with no connection keeps the budget until it refills, so reconnecting buys nothing */
+  private forgettable(budget: Budget, now: number): boolean {
+    return budget.connections <= 0 && this.refill(budget, now) >= this.limits.burst;
   }
 
   get users(): number {

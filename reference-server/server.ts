@@ -12,7 +12,6 @@ import { countWritten, handleFrame, type ConnectionState, type HandlerContext } 
 import { LIMIT_DEFAULTS, UserBudgets, resolveLimits } from './limits.ts';
 import { frameSize, waitDrained, writeBounded } from './backpressure.ts';
 import { Heartbeat, guardHandshakes } from './liveness.ts';
-import { corkForBurst } from './ws-cork.ts';
 import { resourceErrorCode, ServerMetrics, type ServerMetricsSnapshot } from './metrics.ts';
 import type { Redis } from 'ioredis';
 import type { ModelDefinition, PendingWindow } from './models/types.ts';
@@ -186,15 +185,15 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       // a client that does not read never completes the close handshake: free its buffers anyway
       setTimeout(() => ws.terminate(), 1000).unref();
     };
+    const closeAsSlow = () => {
+      metrics.error('slow_consumer');
+      closeAs(CLOSE_CODES.slowConsumer, 'slow consumer');
+    };
     const client: ClientSocket = {
       userId,
       sendText(text) {
         if (ws.readyState !== ws.OPEN || gone) return 0;
-        corkForBurst(ws);
-        return writeBounded(ws, text, limits.maxBufferedBytes, () => {
-          metrics.error('slow_consumer');
-          closeAs(CLOSE_CODES.slowConsumer, 'slow consumer');
-        });
+        return writeBounded(ws, text, limits.maxBufferedBytes, closeAsSlow);
       },
     };
     const conn: ConnectionState = {
@@ -204,10 +203,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       reply: (frame) => client.sendText(JSON.stringify(frame)),
       drained: () =>
         waitDrained(ws, limits.maxBufferedBytes / 4, limits.slowConsumerMs, () => gone).then((drained) => {
-          if (!drained && !gone) {
-            metrics.error('slow_consumer');
-            closeAs(CLOSE_CODES.slowConsumer, 'slow consumer');
-          }
+          if (!drained && !gone) closeAsSlow();
           return drained && !gone;
         }),
     };
