@@ -47,6 +47,19 @@ export type NodeControlMessage =
   /** write the metrics snapshot to `file`, then SIGKILL this process in the same instant */
   | { type: 'crash'; file: string };
 
+/** after the run that started this node is gone, how long a graceful stop may take */
+const PARENT_GONE_GRACE_MS = 5000;
+
+// The run that started this node may die (even by SIGKILL, which runs none of its hooks): the node
+// must not outlive it. Heard from the first instant, not once the server is up: a node started
+// while the population is seeded could miss the disconnect and run on. Before the server is up
+// there is nothing to close.
+let onParentGone: () => void = () => process.exit(0);
+if (process.send) {
+  process.on('disconnect', () => onParentGone());
+  if (!process.connected) onParentGone();
+}
+
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.CHATBENCH_NODE_CONFIG ?? '{}') as NodeProcessConfig;
   for (const path of config.modelModules ?? []) await loadModelModule(path);
@@ -104,7 +117,11 @@ async function main(): Promise<void> {
       process.kill(process.pid, 'SIGKILL');
     }
   });
-  process.on('disconnect', () => void stop());
+  onParentGone = () => {
+    // nobody reads this node's figures any more: a stop that hangs on a dead database is cut short
+    setTimeout(() => process.exit(0), PARENT_GONE_GRACE_MS).unref();
+    void stop();
+  };
   tell({ type: 'listening', port: server.port } satisfies NodeProcessMessage);
 }
 
