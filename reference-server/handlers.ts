@@ -2,7 +2,7 @@
 // frame stands for, and pushes what the model says to whom.
 import type { ActionKind } from '../analysis/metric-names.ts';
 import type { AttributionAudit } from './db/audit.ts';
-import type { ActionDb, DbScope } from './db/query-layer.ts';
+import { refusingStatements, type ActionDb, type DbScope } from './db/query-layer.ts';
 import type { ConversationCache } from './conversations.ts';
 import type { Limits } from './limits.ts';
 import type { ServerMetrics } from './metrics.ts';
@@ -109,20 +109,25 @@ const sync: Handler<'sync'> = async (ctx, conn, frame) => {
   conn.reply({ type: 'synced', statusCursor: cursor, ...(settings ? { settings } : {}) });
 };
 
-// One round trip for the common path: a resend is answered from `dup`; otherwise the row lock
-// taken by the UPDATE makes seq assignment atomic and gap-free, and the insert uses that seq.
-// A resend racing its original (both past `dup` before either committed) inserts nothing
-// instead of failing: a failed statement's attempted rows reach Postgres's tuple counters but no
-// result the query layer could count, which made such runs falsely inconsistent.
+// One statement, atomic on its own (no BEGIN/COMMIT needed where the model adds no rows): a
+// resend is answered from `dup`; otherwise the conversation row is locked as an UPDATE would
+// lock it (FOR NO KEY UPDATE waits for a concurrent sender, then reads its committed last_seq),
+// the message is inserted with the next seq, and only a stored message moves last_seq, so seqs
+// stay gap-free. A resend racing its original (both past `dup` before either committed)
+// conflicts on the tempId and writes nothing: no row, no bump, no failed statement (a failed
+// statement's attempted rows reach Postgres's tuple counters but no result the query layer could
+// count, which made such runs falsely inconsistent), so there is no gap a transaction must undo.
 export const STORE_MESSAGE = `
 WITH dup AS (
   SELECT seq FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND temp_id = $3
-), next AS (
-  UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM dup) RETURNING last_seq
+), locked AS (
+  SELECT last_seq + 1 AS seq FROM conversations WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM dup) FOR NO KEY UPDATE
 ), stored AS (
   INSERT INTO messages (conversation_id, seq, sender_id, temp_id, body, sent_at)
-  SELECT $1, last_seq, $2, $3, $4, $5 FROM next
+  SELECT $1, seq, $2, $3, $4, $5 FROM locked
   ON CONFLICT (conversation_id, sender_id, temp_id) DO NOTHING RETURNING seq
+), next AS (
+  UPDATE conversations SET last_seq = stored.seq FROM stored WHERE conversations.id = $1 RETURNING last_seq
 )
 SELECT (SELECT seq FROM dup) AS existing, (SELECT seq FROM stored) AS seq,
   (SELECT count(*) FROM next) AS written_conversations, (SELECT count(*) FROM stored) AS written_messages`;
@@ -133,26 +138,29 @@ const send: Handler<'send'> = async (ctx, conn, frame) => {
   const duplicate = (seq: number) => conn.reply({ type: 'ack', tempId: frame.tempId, conversationId: frame.conversationId, seq, duplicate: true });
   let message: WireMessage | undefined;
   let existing: number | undefined;
+  const store = async (tx: ActionDb) => {
+    const sentAt = Date.now();
+    const [row] = await tx.writeReported<{ existing: string | null; seq: string | null }>(STORE_MESSAGE, [
+      frame.conversationId,
+      conn.userId,
+      frame.tempId,
+      frame.body,
+      sentAt,
+    ]);
+    if (row?.existing != null) {
+      existing = Number(row.existing);
+      return;
+    }
+    // the racing original committed first: nothing was written; answer with its ack
+    if (row?.seq == null) throw new RacedResend();
+    message = { conversationId: frame.conversationId, seq: Number(row!.seq), senderId: conn.userId, tempId: frame.tempId, body: frame.body, sentAt };
+    await ctx.model.afterSend(writesOnSend ? tx : refusingStatements(tx, `${ctx.model.id}: writesOnSend said false for conversation ${conversation.id}`), message, conversation);
+  };
+  // the model's own rows for the message (naive group receipts) commit with it or not at all;
+  // without such rows the message's one statement is atomic by itself
+  const writesOnSend = ctx.model.writesOnSend?.(conversation) ?? true;
   try {
-    // the model's own rows for the message (naive group receipts) commit with it or not at all
-    await db.transaction(async (tx) => {
-      const sentAt = Date.now();
-      const [row] = await tx.writeReported<{ existing: string | null; seq: string | null }>(STORE_MESSAGE, [
-        frame.conversationId,
-        conn.userId,
-        frame.tempId,
-        frame.body,
-        sentAt,
-      ]);
-      if (row?.existing != null) {
-        existing = Number(row.existing);
-        return;
-      }
-      // the racing original committed first: undo this seq (no gap) and answer with its ack
-      if (row?.seq == null) throw new RacedResend();
-      message = { conversationId: frame.conversationId, seq: Number(row!.seq), senderId: conn.userId, tempId: frame.tempId, body: frame.body, sentAt };
-      await ctx.model.afterSend(tx, message, conversation);
-    });
+    await (writesOnSend ? db.transaction(store) : store(db));
   } catch (error) {
     // a concurrent resend of the same tempId won the race: answer with the first ack
     if (error instanceof RacedResend || (error as { code?: string }).code === '23505') {

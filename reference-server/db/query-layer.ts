@@ -47,6 +47,15 @@ export interface ActionDb {
   transaction<T>(work: (db: ActionDb) => Promise<T>): Promise<T>;
 }
 
+/** A handle for code that promised to issue no statement: any statement fails, naming the promise. */
+export function refusingStatements(db: ActionDb, promise: string): ActionDb {
+  const refuse = async (): Promise<never> => {
+    throw new Error(`a statement where none may run (${promise})`);
+  };
+  const handle: ActionDb = { action: db.action, read: refuse, write: refuse, writeReported: refuse, schema: refuse, as: () => handle, transaction: refuse };
+  return handle;
+}
+
 /** Hands out handles bound to an action: the whole database, or one audited frame's transaction. */
 export interface DbScope {
   for(action: Attribution): ActionDb;

@@ -56,6 +56,14 @@ export interface ReceiptModel {
   readonly id: string;
   /** after a message row is stored (same action: `send`) */
   afterSend(db: ActionDb, message: WireMessage, conversation: ConversationMeta): Promise<void>;
+  /**
+   * Whether `afterSend` writes rows for a message in this conversation. When it does not, the
+   * message row is stored by one statement on its own, atomic without BEGIN/COMMIT: two round
+   * trips fewer per send, which on loopback is most of a send's cost. `afterSend` then runs with
+   * a handle that refuses statements, so a model that says false and writes fails loudly.
+   * Absent: the send runs in a transaction, as if true.
+   */
+  writesOnSend?(conversation: ConversationMeta): boolean;
   /** a cumulative delivered or read ack; returns the status frames to push */
   acknowledge(db: ActionDb, ack: Ack): Promise<StatusPush[]>;
   /** before recording a read: may this user's read be recorded? (db is attributed to `open`) */

@@ -7,7 +7,7 @@
 // delivered, never backwards, and equal to the reference's.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import type { ActionDb } from '../../reference-server/db/query-layer.ts';
+import { refusingStatements, type ActionDb } from '../../reference-server/db/query-layer.ts';
 import { seedPopulation } from '../../reference-server/db/seed.ts';
 import { prepareModelDatabase, type ModelDatabase } from '../../reference-server/instance.ts';
 import { MODELS } from '../../reference-server/models/registry.ts';
@@ -65,9 +65,13 @@ afterAll(async () => {
   }
 });
 
-/** what the server's send handler does around the model: atomic seq, the row, then afterSend */
+/**
+ * what the server's send handler does around the model: atomic seq, the row, then afterSend, in
+ * one transaction only where the model says its afterSend writes; where it says not, afterSend
+ * gets a handle that refuses statements, so every model's promise is checked here
+ */
 async function send(target: Target, conversation: ConversationMeta, senderId: number, tempId: string): Promise<number> {
-  return target.db('send').transaction(async (tx) => {
+  const store = async (tx: ActionDb) => {
     const { rows } = await tx.write<{ last_seq: string }>('UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq', [conversation.id]);
     const message: WireMessage = { conversationId: conversation.id, seq: Number(rows[0]!.last_seq), senderId, tempId, body: 'b', sentAt: Date.now() };
     await tx.write('INSERT INTO messages (conversation_id, seq, sender_id, temp_id, body, sent_at) VALUES ($1, $2, $3, $4, $5, $6)', [
@@ -78,9 +82,18 @@ async function send(target: Target, conversation: ConversationMeta, senderId: nu
       message.body,
       message.sentAt,
     ]);
-    await target.model.afterSend(tx, message, conversation);
-    return message.seq;
-  });
+    return message;
+  };
+  if (target.model.writesOnSend?.(conversation) ?? true) {
+    return target.db('send').transaction(async (tx) => {
+      const message = await store(tx);
+      await target.model.afterSend(tx, message, conversation);
+      return message.seq;
+    });
+  }
+  const message = await store(target.db('send'));
+  await target.model.afterSend(refusingStatements(target.db('send'), `${target.model.id} said afterSend writes nothing`), message, conversation);
+  return message.seq;
 }
 
 async function createConversation(target: Target, conversation: ConversationMeta): Promise<void> {

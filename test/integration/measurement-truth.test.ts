@@ -15,6 +15,7 @@ import { mintToken } from '../../reference-server/auth.ts';
 import { seedPopulation } from '../../reference-server/db/seed.ts';
 import { readTupleCounters, TRUTH_DEFAULTS, TruthUnavailableError } from '../../reference-server/db/truth.ts';
 import { prepareModelDatabase } from '../../reference-server/instance.ts';
+import { getModel } from '../../reference-server/models/registry.ts';
 import type { ModelDefinition } from '../../reference-server/models/types.ts';
 import { watermark, watermarkReceipts } from '../../reference-server/models/watermark/watermark.ts';
 import { startChatServer } from '../../reference-server/server.ts';
@@ -127,9 +128,17 @@ describe('the database cross-check', () => {
       expect(Object.keys(result.db.audit!.frames).sort()).toEqual(['connect', 'deliver', 'read', 'reconnect', 'send']);
       expect(result.db.wal!.database_statement_bytes).toBeGreaterThan(0);
       expect(result.db.wal!.database_statement_bytes).toBeLessThanOrEqual(result.db.wal_bytes);
-      // a send is one statement inside BEGIN/COMMIT: the round trips are stated, not hidden
-      expect(result.actions.send!['db.transactions']).toBe(result.actions.send!.count);
+      // a send to a direct chat is one statement, atomic without BEGIN/COMMIT, in both models
+      expect({ model, transactions: result.actions.send!['db.transactions'] ?? 0 }).toEqual({ model, transactions: 0 });
     }
+  });
+
+  it('states the BEGIN/COMMIT round trips of a send whose model adds rows (naive group receipts)', async () => {
+    const { results } = await run('group-1000', ['members=6', 'messages=4', 'rate=50', 'readEvery=2']);
+    const naive = results.models.naive!;
+    expect(naive.db.consistent).toBe(true);
+    expect(naive.actions.send!['db.transactions']).toBe(naive.actions.send!.count);
+    expect(results.models.watermark!.actions.send!['db.transactions'] ?? 0).toBe(0);
   });
 
   it('catches a statement a model attributes to another action', async () => {
@@ -160,6 +169,44 @@ describe('the database cross-check', () => {
     const error = await readTupleCounters(database.url).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TruthUnavailableError);
     expect(String((error as Error).message)).toMatch(/1 other connection\(s\) .* still open .*lingering-test-client/);
+  });
+});
+
+describe('a send without BEGIN/COMMIT', () => {
+  it('keeps seqs gap-free and counts exactly when resends race their originals on two connections', async () => {
+    for (const model of [getModel('naive'), watermark]) {
+      const database = await prepareModelDatabase(inject('pgAdminUrl'), model);
+      onTestFinished(() => database.drop());
+      await seedPopulation(database.setup.for('setup'), { users: [1, 2], conversations: [{ id: 10, kind: 'direct', members: [1, 2] }] });
+      const server = await startChatServer({ model, pool: database.pool, secret: 's', port: 0 });
+      onTestFinished(() => server.close());
+      const first = await TestClient.connect(server.url, mintToken('s', 1));
+      const second = await TestClient.connect(server.url, mintToken('s', 1));
+      onTestFinished(() => {
+        first.close();
+        second.close();
+      });
+      await first.sync();
+      await second.sync();
+      const ROUNDS = 40;
+      const seqs: number[] = [];
+      for (let round = 1; round <= ROUNDS; round++) {
+        // the same tempId on two connections at once: one stores it, the other is its duplicate
+        const frame = { type: 'send', tempId: `race-${round}`, conversationId: 10, body: `m${round}` } as const;
+        first.send(frame);
+        second.send(frame);
+        const acks = await Promise.all([first.next('ack', (ack) => ack.tempId === frame.tempId), second.next('ack', (ack) => ack.tempId === frame.tempId)]);
+        expect(acks.map((ack) => ack.seq)).toEqual([acks[0]!.seq, acks[0]!.seq]);
+        expect(acks.filter((ack) => !ack.duplicate)).toHaveLength(1);
+        seqs.push(acks[0]!.seq);
+      }
+      expect({ model: model.id, seqs }).toEqual({ model: model.id, seqs: Array.from({ length: ROUNDS }, (_, index) => index + 1) });
+      const { rows } = await database.pool.query('SELECT last_seq, (SELECT count(*) FROM messages) AS stored FROM conversations WHERE id = 10');
+      expect({ model: model.id, lastSeq: Number(rows[0].last_seq), stored: Number(rows[0].stored) }).toEqual({ model: model.id, lastSeq: ROUNDS, stored: ROUNDS });
+      // every row the server said it wrote, and no row it did not
+      const sendCounters = server.metrics().db.send!;
+      expect({ model: model.id, rows: sendCounters.rowsWritten, tables: sendCounters.tables }).toEqual({ model: model.id, rows: 2 * ROUNDS, tables: { conversations: ROUNDS, messages: ROUNDS } });
+    }
   });
 });
 

@@ -32,6 +32,7 @@ function createHybrid(threshold: number): ReceiptModel {
   return {
     id: 'hybrid',
     afterSend: (db, message, conversation) => storeOf(conversation).afterSend(db, message, conversation),
+    writesOnSend: (conversation) => storeOf(conversation).writesOnSend?.(conversation) ?? true,
     acknowledge: (db, ack) => storeOf(ack.conversation).acknowledge(db, ack),
     readReceiptsAllowed: watermarkReceipts.readReceiptsAllowed,
     setReadReceipts: watermarkReceipts.setReadReceipts,

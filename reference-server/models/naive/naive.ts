@@ -15,6 +15,8 @@ function peerOf(conversation: ConversationMeta, userId: number): number {
 export const naiveReceipts: ReceiptModel = {
   id: 'naive',
 
+  writesOnSend: (conversation) => conversation.kind === 'group',
+
   async afterSend(db, message, conversation) {
     if (conversation.kind !== 'group') return;
     const recipients = conversation.members.filter((member) => member !== message.senderId);

@@ -31,6 +31,7 @@ export const watermarkReceipts: ReceiptModel = {
   id: 'watermark',
 
   async afterSend() {},
+  writesOnSend: () => false,
 
   async acknowledge(db, ack: Ack) {
     const { rows } = await db.write<{ d: string; r: string; prev_d: string; prev_r: string }>(UPSERT_WATERMARK, [

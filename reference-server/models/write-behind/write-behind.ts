@@ -68,6 +68,7 @@ class WriteBehindReceipts implements ReceiptModel {
   }
 
   afterSend = watermarkReceipts.afterSend;
+  writesOnSend = watermarkReceipts.writesOnSend;
   readReceiptsAllowed = watermarkReceipts.readReceiptsAllowed;
   setReadReceipts = watermarkReceipts.setReadReceipts;
   getReadReceipts = watermarkReceipts.getReadReceipts;
