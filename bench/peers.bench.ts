@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findK6 } from '../drivers/k6/binary.ts';
 import { processUsage } from '../drivers/k6/driver.ts';
+import { WORKER_EXEC_ARGV } from '../drivers/node/worker-flags.ts';
 import { forkTs } from '../reference-server/fork-ts.ts';
 import type { BenchFigure } from './run.ts';
 import { median } from './stats.ts';
@@ -36,7 +37,12 @@ const env = (url: string, clients: number) => ({ ...process.env, CHATBENCH_PEER_
 
 const PEERS: Peer[] = [
   { id: 'bare ws', prepare: () => undefined, start: (url, clients) => forkTs(join(HERE, 'support', 'peer-ws.ts'), { env: env(url, clients), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }) },
-  { id: 'chatbench', prepare: () => undefined, start: (url, clients) => forkTs(join(HERE, 'support', 'peer-chatbench.ts'), { env: env(url, clients), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }) },
+  {
+    id: 'chatbench',
+    prepare: () => undefined,
+    // with the V8 flags the driver gives its workers: the peer stands for one
+    start: (url, clients) => forkTs(join(HERE, 'support', 'peer-chatbench.ts'), { env: env(url, clients), stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: WORKER_EXEC_ARGV }),
+  },
   {
     id: 'k6',
     prepare() {
@@ -115,8 +121,14 @@ async function quiet(pid: number): Promise<void> {
   }
 }
 
+/** CHATBENCH_BENCH_PEERS="bare ws,chatbench" runs only those (bare ws always: every ratio is to it) */
+function selected(): Peer[] {
+  const wanted = process.env.CHATBENCH_BENCH_PEERS?.split(',').map((id) => id.trim());
+  return wanted ? PEERS.filter((peer) => peer.id === 'bare ws' || wanted.includes(peer.id)) : PEERS;
+}
+
 export default async function peers({ runs, log }: { runs: number; log: (line: string) => void }): Promise<BenchFigure[]> {
-  const ready = PEERS.filter((peer) => {
+  const ready = selected().filter((peer) => {
     const missing = peer.prepare(log);
     if (missing) log(`${peer.id} skipped: ${missing}`);
     return !missing;

@@ -1,54 +1,16 @@
 // Issue targets, measured: wall time of every scenario's default run (both models), the Node
 // driver's fan-out against a bare ws broadcast on the same machine, and the reconnect storm at
 // scale (15,000 users on one node, 30,000 on two; both models).
-import { forkTs } from '../reference-server/fork-ts.ts';
-import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
-import { ClientState } from '../drivers/client-state.ts';
 import { runScenario } from '../cli/run-scenario.ts';
 import { connectPostgres } from '../reference-server/db/postgres.ts';
 import { scenarioIds } from '../scenarios/registry.ts';
 import type { BenchFigure } from './run.ts';
 import { median } from './stats.ts';
+import { FANOUT, fanout } from './support/fanout.ts';
 
 export const name = 'scenarios';
 
-const FANOUT = { clients: 1000, messages: 200 };
 const STORM_USERS = Number(process.env.CHATBENCH_BENCH_STORM_USERS ?? 15_000);
-
-/** deliveries per second to `clients` sockets, counting only (bare) or through the driver's client logic */
-async function fanout(mode: 'bare' | 'driver'): Promise<number> {
-  const server = forkTs(fileURLToPath(new URL('./support/broadcast-server.ts', import.meta.url)));
-  const port = await new Promise<number>((resolve) => server.once('message', (message: { port: number }) => resolve(message.port)));
-  const total = FANOUT.clients * FANOUT.messages;
-  let received = 0;
-  let first = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  const sockets = await Promise.all(
-    Array.from({ length: FANOUT.clients }, async (_, index) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
-      const state = new ClientState(index + 10);
-      state.apply({ type: 'conversations', items: [{ id: 1, kind: 'group', members: FANOUT.clients + 1, lastSeq: 0 }] });
-      ws.on('message', (data) => {
-        if (!first) first = performance.now();
-        if (mode === 'driver') {
-          // what a simulated client does with each push: parse, derive state, ack delivery
-          for (const reply of state.apply(JSON.parse(data.toString())).replies) ws.send(JSON.stringify(reply));
-        }
-        if (++received === total) done();
-      });
-      await new Promise((resolve) => ws.once('open', resolve));
-      return ws;
-    }),
-  );
-  server.send({ type: 'go', messages: FANOUT.messages });
-  await finished;
-  const perSecond = total / ((performance.now() - first) / 1000);
-  for (const ws of sockets) ws.terminate();
-  server.disconnect();
-  return perSecond;
-}
 
 export default async function bench({ runs, log }: { runs: number; log: (line: string) => void }): Promise<BenchFigure[]> {
   const figures: BenchFigure[] = [];
@@ -91,10 +53,10 @@ export default async function bench({ runs, log }: { runs: number; log: (line: s
     for (let run = 0; run < runs; run++) {
       bare.push(await fanout('bare'));
       driver.push(await fanout('driver'));
-      log(`fan-out run ${run + 1}: bare ${bare.at(-1)!.toFixed(0)}/s, driver client logic ${driver.at(-1)!.toFixed(0)}/s`);
+      log(`fan-out run ${run + 1}: bare ${bare.at(-1)!.toFixed(0)}/s, driver ${driver.at(-1)!.toFixed(0)}/s`);
     }
     figures.push({ label: `bare ws broadcast to ${FANOUT.clients} sockets (ceiling)`, value: median(bare), unit: 'msg/s' });
-    figures.push({ label: 'the same fan-out through the driver\'s client logic', value: median(driver), unit: 'msg/s' });
+    figures.push({ label: 'the same fan-out through the Node driver\'s clients', value: median(driver), unit: 'msg/s' });
     figures.push({ label: 'driver fan-out / bare ws ceiling', value: (100 * median(driver)) / median(bare), unit: '%', note: 'target >= 80 %' });
     figures.push({ label: 'chat server end to end / bare ws ceiling', value: (100 * median(deliveries)) / median(bare), unit: '%', note: 'DB work per delivery ack included' });
 

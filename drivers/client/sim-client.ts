@@ -9,6 +9,7 @@ import type { ClientFrame, ServerFrame } from '../../reference-server/protocol.t
 import type { Step } from '../../scenarios/plan.ts';
 import { ClientState, messageBody } from '../client-state.ts';
 import { nowMs } from './clock.ts';
+import { encodeClientFrame } from './encode.ts';
 import { ALL_READERS, type ReceiptLogPart } from './receipts.ts';
 import type { ClientSocket, SocketEvents, Transport } from './transport.ts';
 
@@ -382,7 +383,7 @@ export class SimClient implements SocketEvents {
   }
 
   private send(frame: ClientFrame): void {
-    if (this.socket?.isOpen) this.socket.send(JSON.stringify(frame));
+    if (this.socket?.isOpen) this.socket.send(encodeClientFrame(frame));
     // while failing over, sends and acks wait to be resent once synced again
     else if (!this.recovering) this.context.sink.error('send_while_closed');
   }

@@ -2,6 +2,7 @@
 // process holds more sockets than it may open files.
 import type { ChildProcess } from 'node:child_process';
 import { forkTs } from '../../reference-server/fork-ts.ts';
+import { WORKER_EXEC_ARGV } from './worker-flags.ts';
 import { fileURLToPath } from 'node:url';
 import { planClients } from '../../scenarios/plan.ts';
 import { combineReports } from '../outcome.ts';
@@ -72,7 +73,7 @@ async function execute(context: DriverContext, clientsPerWorker: number): Promis
   const shardCount = Math.max(1, Math.ceil(clients / clientsPerWorker));
   const workers = Array.from(
     { length: shardCount },
-    () => new WorkerHandle(forkTs(WORKER_PATH, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })),
+    () => new WorkerHandle(forkTs(WORKER_PATH, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: WORKER_EXEC_ARGV })),
   );
   try {
     await Promise.all(

@@ -1,7 +1,8 @@
 // The client's tick derivation, on hand-built frame sequences: naive per-message status frames
 // and watermark status_update frames must lead to the same ticks.
 import { describe, expect, it } from 'vitest';
-import { ClientState, messageBody } from '../../drivers/client-state.ts';
+import fc from 'fast-check';
+import { ClientState, messageBody, scheduledAtOf } from '../../drivers/client-state.ts';
 import type { ServerFrame } from '../../reference-server/protocol.ts';
 
 const ME = 1;
@@ -89,5 +90,33 @@ describe('ClientState ticks', () => {
     expect(watermark.readThrough(10, 2)).toBe(3);
     expect(watermark.allOwnAtLeast('read')).toBe(false);
     expect(watermark.allOwnAtLeast('delivered')).toBe(true);
+  });
+});
+
+describe('scheduledAtOf', () => {
+  // the expression it replaced on the hot path, kept here as its specification
+  const byExpression = (body: string) => {
+    const match = /^\{"s":([0-9.]+)\}$/.exec(body);
+    return match ? Number(match[1]) : Number.NaN;
+  };
+
+  it('reads back what messageBody wrote', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 4e12, noNaN: true }), (at) => {
+        expect(scheduledAtOf(messageBody(at))).toBe(byExpression(messageBody(at)));
+      }),
+    );
+    expect(scheduledAtOf(messageBody(1_764_000_000_123.5))).toBe(1_764_000_000_123.5);
+  });
+
+  it('agrees with the regular expression on any other body', () => {
+    for (const body of ['', '{"s":}', '{"s":1', '"s":1}', '{"s":1.2.3}', '{"s":-1}', '{"s":1e3}', ' {"s":1}', '{"s":.}', '{"t":1}', 'hello']) {
+      expect(Object.is(scheduledAtOf(body), byExpression(body))).toBe(true);
+    }
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('{', '}', '"', 's', ':', '1', '.', '9', ' ') }), (body) => {
+        expect(Object.is(scheduledAtOf(body), byExpression(body))).toBe(true);
+      }),
+    );
   });
 });

@@ -1,0 +1,59 @@
+// The Node driver's fan-out against the machine's ceiling: `clients` sockets in one process
+// receive `messages` pushes each from the bare broadcaster (bench/support/broadcast-server.ts).
+// 'bare' is the peers bench's bare `ws` peer, which only counts what arrives; 'driver' is its
+// chatbench peer: the Node driver's own machinery (ClientFleet, SimClient, the `ws` transport,
+// the worker's V8 flags), which parses every push, derives state and acks each delivery. Each
+// is timed in its own process from the first delivery to the last.
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { WORKER_EXEC_ARGV } from '../../drivers/node/worker-flags.ts';
+import { forkTs } from '../../reference-server/fork-ts.ts';
+
+export const FANOUT = { clients: 1000, messages: 200 };
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function next<T>(child: ChildProcess, type: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: { type: string }) => {
+      if (message.type !== type) return;
+      child.off('message', onMessage).off('exit', onExit);
+      resolve(message as T);
+    };
+    const onExit = (code: number | null) => reject(new Error(`fan-out: a process exited (${code}) while waiting for "${type}"`));
+    child.on('message', onMessage).once('exit', onExit);
+  });
+}
+
+interface Tally {
+  received: number;
+  firstAt: number;
+  lastAt: number;
+}
+
+/** deliveries per second */
+export async function fanout(mode: 'bare' | 'driver', { clients, messages } = FANOUT): Promise<number> {
+  const server = forkTs(here('./broadcast-server.ts'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let peer: ChildProcess | undefined;
+  try {
+    const { port } = await next<{ port: number }>(server, 'listening');
+    const env = { ...process.env, CHATBENCH_PEER_URL: `ws://127.0.0.1:${port}`, CHATBENCH_PEER_CLIENTS: String(clients), CHATBENCH_PEER_MESSAGES: String(messages) };
+    const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
+    peer = mode === 'bare' ? forkTs(here('./peer-ws.ts'), { env, stdio }) : forkTs(here('./peer-chatbench.ts'), { env, stdio, execArgv: WORKER_EXEC_ARGV });
+    await next(peer, 'ready');
+    server.send({ type: 'go', messages });
+    const total = clients * messages;
+    for (;;) {
+      // polled rarely: the peer answers between deliveries, and its own clock times them
+      await sleep(100);
+      const tally = next<Tally>(peer, 'received');
+      peer.send({ type: 'received' });
+      const { received, firstAt, lastAt } = await tally;
+      if (received >= total) return total / ((lastAt - firstAt) / 1000);
+    }
+  } finally {
+    peer?.kill('SIGKILL');
+    server.kill();
+  }
+}
