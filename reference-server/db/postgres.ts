@@ -58,6 +58,9 @@ export async function startEmbeddedPostgres(): Promise<PostgresHandle> {
     postgresFlags: [
       '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
       '-c', 'shared_preload_libraries=pg_stat_statements', '-c', `unix_socket_directories=${tmpdir()}`,
+      // room for every statement of many runs' databases (a test suite's): an entry dropped for
+      // room would make a phase's statement WAL unknowable (drivers/wal-meter.ts)
+      '-c', 'pg_stat_statements.max=50000',
     ],
     onLog: (message: unknown) => keepTail(log, String(message)),
     onError: (message: unknown) => keepTail(log, String(message)),

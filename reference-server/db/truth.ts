@@ -116,13 +116,17 @@ export async function readWalSettings(client: Pick<pg.Client, 'query'>): Promise
  * WAL written by the statements of this database alone (pg_stat_statements keeps it per
  * database), when the server loads the extension; undefined where it does not. Commit records
  * and background work (autovacuum, checkpoints) are not in it: the LSN difference has them.
+ * `generation` changes whenever entries were dropped (evicted to make room, server-wide, or all
+ * reset): a sum taken across that lost what the dropped entries held, so a difference over it
+ * is not a figure.
  */
-export async function databaseStatementWal(client: Pick<pg.Client, 'query'>): Promise<number | undefined> {
+export async function databaseStatementWal(client: Pick<pg.Client, 'query'>): Promise<{ bytes: number; generation: string } | undefined> {
   try {
-    const result = await client.query<{ bytes: string | null }>(
-      'SELECT sum(wal_bytes) AS bytes FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())',
+    const result = await client.query<{ bytes: string | null; generation: string | null }>(
+      `SELECT (SELECT sum(wal_bytes) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS bytes,
+         (SELECT dealloc || '@' || stats_reset FROM pg_stat_statements_info) AS generation`,
     );
-    return Number(result.rows[0]?.bytes ?? 0);
+    return { bytes: Number(result.rows[0]?.bytes ?? 0), generation: result.rows[0]?.generation ?? '' };
   } catch {
     return undefined;
   }

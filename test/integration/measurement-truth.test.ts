@@ -11,7 +11,9 @@ import { parseGateJson } from '../../analysis/gates/thresholds.ts';
 import { nearestRank } from '../../analysis/quantiles.ts';
 import type { RunResults } from '../../analysis/results-schema.ts';
 import { runScenario } from '../../cli/run-scenario.ts';
+import { WalMeter } from '../../drivers/wal-meter.ts';
 import { mintToken } from '../../reference-server/auth.ts';
+import { createDatabase } from '../../reference-server/db/postgres.ts';
 import { seedPopulation } from '../../reference-server/db/seed.ts';
 import { readTupleCounters, TRUTH_DEFAULTS, TruthUnavailableError } from '../../reference-server/db/truth.ts';
 import { prepareModelDatabase } from '../../reference-server/instance.ts';
@@ -87,6 +89,34 @@ describe('one quantile, from the raw samples', () => {
 });
 
 describe('WAL', () => {
+  it("a phase's own statement WAL is unknown, never wrong, when pg_stat_statements dropped entries meanwhile", async () => {
+    const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+    await admin.connect();
+    onTestFinished(() => admin.end());
+    const database = await createDatabase(inject('pgAdminUrl'), 'chatbench_walmeter');
+    onTestFinished(() => database.drop());
+    const meter = new WalMeter(admin, true);
+    onTestFinished(() => meter.close());
+    await meter.beginSetup();
+    await meter.setupDone(database.url);
+    const work = new pg.Client({ connectionString: database.url });
+    await work.connect();
+    onTestFinished(() => work.end());
+    await work.query('CREATE TABLE t (n int)');
+    await meter.phaseStart();
+    await work.query('INSERT INTO t SELECT generate_series(1, 1000)');
+    const counted = await meter.phaseEnd();
+    expect(counted.database_statement_wal_bytes).toBeGreaterThan(0);
+    await meter.phaseStart();
+    await work.query('INSERT INTO t SELECT generate_series(1, 10)');
+    // every entry dropped, as an eviction drops some: the sum falls below the phase's mark
+    await work.query('SELECT pg_stat_statements_reset()');
+    const dropped = await meter.phaseEnd();
+    expect(dropped.database_statement_wal_bytes).toBeUndefined();
+    expect(dropped.wal_bytes).toBeGreaterThan(0);
+    expect((await meter.report()).database_statement_bytes).toBeNull();
+  });
+
   it('mass-reconnect: the bulk history is setup WAL; the model figure is the sum of its phases', async () => {
     const users = 20;
     const conversations = 2;
