@@ -21,7 +21,7 @@ import { prepareModelDatabase } from '../reference-server/instance.ts';
 import { launchNode } from '../reference-server/node-launcher.ts';
 import { defaultOptions } from '../reference-server/models/options.ts';
 import { MODELS } from '../reference-server/models/registry.ts';
-import { standaloneContext } from '../reference-server/models/types.ts';
+import { sendIsTransaction, standaloneContext } from '../reference-server/models/types.ts';
 import type { BenchFigure } from './run.ts';
 import { pin, planCpuSplit, postmasterPid } from './support/cpu-split.ts';
 import { median } from './stats.ts';
@@ -135,7 +135,7 @@ export default async function serverCeiling({ runs, log }: { runs: number; log: 
       })();
       // the same statements the server's send runs for this model, transaction or not
       const instance = MODELS[modelId]!.create(standaloneContext(database.setup, defaultOptions(modelId)));
-      const transaction = instance.writesOnSend?.({ id: 1, kind: 'direct', members: [1, 2] }) ?? true;
+      const transaction = sendIsTransaction(instance, { id: 1, kind: 'direct', members: [1, 2] });
       await instance.close?.();
       const script = join(dir, `${modelId}.sql`);
       writeFileSync(script, pgbenchScript(transaction));
@@ -146,20 +146,18 @@ export default async function serverCeiling({ runs, log }: { runs: number; log: 
         for (let run = 0; run < runs; run++) {
           for (const layout of layouts) {
             log(`${modelId}: run ${run + 1}/${runs}, ${layout === 'split' ? `Postgres on CPU ${split!.database}, load on CPU ${split!.load}` : 'cores shared'}: server, then pgbench (${CLIENTS} clients, ${SECONDS} s each)`);
-            if (layout === 'split') {
-              pin(postmaster, split!.database, true);
-              pin(process.pid, split!.load);
-              pin(node.pid, split!.load);
-            }
+            // Postgres (with its backends) on its CPUs, this process's clients and the server on the rest
+            const place = (databaseCpus: string, loadCpus: string) => {
+              pin(postmaster, databaseCpus, true);
+              pin(process.pid, loadCpus);
+              pin(node.pid, loadCpus);
+            };
+            if (layout === 'split') place(split!.database, split!.load);
             try {
               measured[layout].acks.push((await runServer(node.url)).acks);
               measured[layout].tps.push(runPgbench(pgbench, database.url, script, layout === 'split' ? split!.load : undefined));
             } finally {
-              if (layout === 'split') {
-                pin(postmaster, split!.all, true);
-                pin(process.pid, split!.all);
-                pin(node.pid, split!.all);
-              }
+              if (layout === 'split') place(split!.all, split!.all);
             }
           }
         }

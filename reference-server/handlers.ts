@@ -7,7 +7,7 @@ import type { ConversationCache } from './conversations.ts';
 import type { Limits } from './limits.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { sendBacklog } from './sync-pages.ts';
-import type { ReceiptModel, StatusPush } from './models/types.ts';
+import { sendIsTransaction, type ReceiptModel, type StatusPush } from './models/types.ts';
 import { FrameError, type ClientFrame, type ServerFrame, type WireMessage } from './protocol.ts';
 import type { ClientSocket, SessionRegistry } from './sessions.ts';
 
@@ -158,7 +158,7 @@ const send: Handler<'send'> = async (ctx, conn, frame) => {
   };
   // the model's own rows for the message (naive group receipts) commit with it or not at all;
   // without such rows the message's one statement is atomic by itself
-  const writesOnSend = ctx.model.writesOnSend?.(conversation) ?? true;
+  const writesOnSend = sendIsTransaction(ctx.model, conversation);
   try {
     await (writesOnSend ? db.transaction(store) : store(db));
   } catch (error) {

@@ -94,6 +94,11 @@ export interface ReceiptModel {
   close?(): Promise<void>;
 }
 
+/** Whether a send to this conversation is a transaction: the model's answer, a transaction when it gives none. */
+export function sendIsTransaction(model: Pick<ReceiptModel, 'writesOnSend'>, conversation: ConversationMeta): boolean {
+  return model.writesOnSend?.(conversation) ?? true;
+}
+
 /** What a node hands a model instance. */
 export interface ModelContext {
   /** the node's counting query layer: `db.for(action)` attributes statements the model makes on its own (a flush) */

@@ -12,7 +12,7 @@ import { seedPopulation } from '../../reference-server/db/seed.ts';
 import { prepareModelDatabase, type ModelDatabase } from '../../reference-server/instance.ts';
 import { MODELS } from '../../reference-server/models/registry.ts';
 import { defaultOptions } from '../../reference-server/models/options.ts';
-import { standaloneContext, type ConversationMeta, type Marks, type ReceiptModel } from '../../reference-server/models/types.ts';
+import { sendIsTransaction, standaloneContext, type ConversationMeta, type Marks, type ReceiptModel } from '../../reference-server/models/types.ts';
 import type { Tick, WireMessage } from '../../reference-server/protocol.ts';
 import { applyOp, initialState, referenceReadBy, referenceTicks, type ReferenceOp, type ReferenceState } from '../support/receipt-reference.ts';
 
@@ -84,7 +84,7 @@ async function send(target: Target, conversation: ConversationMeta, senderId: nu
     ]);
     return message;
   };
-  if (target.model.writesOnSend?.(conversation) ?? true) {
+  if (sendIsTransaction(target.model, conversation)) {
     return target.db('send').transaction(async (tx) => {
       const message = await store(tx);
       await target.model.afterSend(tx, message, conversation);

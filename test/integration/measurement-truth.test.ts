@@ -205,19 +205,8 @@ describe('the database cross-check', () => {
 describe('a send without BEGIN/COMMIT', () => {
   it('keeps seqs gap-free and counts exactly when resends race their originals on two connections', async () => {
     for (const model of [getModel('naive'), watermark]) {
-      const database = await prepareModelDatabase(inject('pgAdminUrl'), model);
-      onTestFinished(() => database.drop());
-      await seedPopulation(database.setup.for('setup'), { users: [1, 2], conversations: [{ id: 10, kind: 'direct', members: [1, 2] }] });
-      const server = await startChatServer({ model, pool: database.pool, secret: 's', port: 0 });
-      onTestFinished(() => server.close());
-      const first = await TestClient.connect(server.url, mintToken('s', 1));
-      const second = await TestClient.connect(server.url, mintToken('s', 1));
-      onTestFinished(() => {
-        first.close();
-        second.close();
-      });
-      await first.sync();
-      await second.sync();
+      // two connections of the same user
+      const { database, server, clients: [first, second] } = await directChat(model, [1, 1]);
       const ROUNDS = 40;
       const seqs: number[] = [];
       for (let round = 1; round <= ROUNDS; round++) {
@@ -240,21 +229,24 @@ describe('a send without BEGIN/COMMIT', () => {
   });
 });
 
-/** A 1:1 backlog of 6, delivered and read, every frame audited; returns the server's audit. */
-async function auditAfterBacklog(model: ModelDefinition) {
+/** Users 1 and 2 in direct chat 10 on a fresh database and server; a synced client for each of the two user ids. */
+async function directChat(model: ModelDefinition, userIds: [number, number], options: { auditEvery?: number } = {}) {
   const database = await prepareModelDatabase(inject('pgAdminUrl'), model);
   onTestFinished(() => database.drop());
   await seedPopulation(database.setup.for('setup'), { users: [1, 2], conversations: [{ id: 10, kind: 'direct', members: [1, 2] }] });
-  const server = await startChatServer({ model, pool: database.pool, secret: 's', port: 0, auditEvery: 1 });
+  const server = await startChatServer({ model, pool: database.pool, secret: 's', port: 0, ...options });
   onTestFinished(() => server.close());
-  const alice = await TestClient.connect(server.url, mintToken('s', 1));
-  const bob = await TestClient.connect(server.url, mintToken('s', 2));
+  const clients: [TestClient, TestClient] = [await TestClient.connect(server.url, mintToken('s', userIds[0])), await TestClient.connect(server.url, mintToken('s', userIds[1]))];
   onTestFinished(() => {
-    alice.close();
-    bob.close();
+    for (const client of clients) client.close();
   });
-  await alice.sync();
-  await bob.sync();
+  for (const client of clients) await client.sync();
+  return { database, server, clients };
+}
+
+/** A 1:1 backlog of 6, delivered and read, every frame audited; returns the server's audit. */
+async function auditAfterBacklog(model: ModelDefinition) {
+  const { server, clients: [alice, bob] } = await directChat(model, [1, 2], { auditEvery: 1 });
   for (let i = 1; i <= 6; i++) await alice.sendMessage(10, `m${i}`);
   bob.send({ type: 'delivered', conversationId: 10, upToSeq: 6 });
   await alice.next('status_update', (frame) => frame.lastDeliveredSeq === 6);

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ActionDb } from '../../db/query-layer.ts';
 import { naiveReceipts } from '../naive/naive.ts';
-import type { ConversationMeta, HistoryImport, ModelDefinition, ReceiptModel } from '../types.ts';
+import { sendIsTransaction, type ConversationMeta, type HistoryImport, type ModelDefinition, type ReceiptModel } from '../types.ts';
 import { watermarkReceipts } from '../watermark/watermark.ts';
 
 export const HYBRID_OPTIONS = {
@@ -32,7 +32,7 @@ function createHybrid(threshold: number): ReceiptModel {
   return {
     id: 'hybrid',
     afterSend: (db, message, conversation) => storeOf(conversation).afterSend(db, message, conversation),
-    writesOnSend: (conversation) => storeOf(conversation).writesOnSend?.(conversation) ?? true,
+    writesOnSend: (conversation) => sendIsTransaction(storeOf(conversation), conversation),
     acknowledge: (db, ack) => storeOf(ack.conversation).acknowledge(db, ack),
     readReceiptsAllowed: watermarkReceipts.readReceiptsAllowed,
     setReadReceipts: watermarkReceipts.setReadReceipts,
