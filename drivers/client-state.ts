@@ -67,19 +67,21 @@ export class ClientState {
       case 'msg': {
         const view = this.conversations.get(frame.conversationId);
         if (!view) break;
+        const before = view.heldThrough;
         if (!this.hold(view, frame.seq, frame.senderId)) result.duplicates += 1;
         else result.delivered.push({ conversationId: view.id, seq: frame.seq, scheduledAt: scheduledAtOf(frame.body) });
-        this.ackDelivery(view, result);
+        this.ackDelivery(view, before, result);
         break;
       }
       case 'sync_batch': {
         const view = this.conversations.get(frame.conversationId);
         if (!view) break;
+        const before = view.heldThrough;
         for (const message of frame.messages) {
           if (message.senderId === this.userId && !view.own.has(message.seq)) view.own.set(message.seq, message.sentAt);
           if (!this.hold(view, message.seq, message.senderId)) result.duplicates += 1;
         }
-        this.ackDelivery(view, result);
+        this.ackDelivery(view, before, result);
         break;
       }
       case 'ack': {
@@ -208,8 +210,16 @@ export class ClientState {
     return true;
   }
 
-  private ackDelivery(view: ConversationView, result: ApplyResult): void {
-    if (view.heldThrough > view.deliveredAcked) {
+  /**
+   * Acks delivery only when this frame moved `heldThrough`. An own message's ack also moves it
+   * (without a delivery ack: nobody waits on the sender's delivery of its own message), and a read
+   * sent at that point already moved the server's delivered mark there (a read implies delivery):
+   * acking the old `heldThrough` on a later out-of-order or repeated message would then be an ack
+   * that moves nothing, a stray write attempt in the per-ack figures. A frame that moves
+   * `heldThrough` takes it past every delivered or read ack sent before, so every delivery ack moves.
+   */
+  private ackDelivery(view: ConversationView, heldBefore: number, result: ApplyResult): void {
+    if (view.heldThrough > heldBefore && view.heldThrough > view.deliveredAcked) {
       view.deliveredAcked = view.heldThrough;
       result.replies.push({ type: 'delivered', conversationId: view.id, upToSeq: view.heldThrough });
     }

@@ -80,6 +80,58 @@ describe('ClientState ticks', () => {
     expect(state.open(10, false)).toEqual({ type: 'read', conversationId: 10, upToSeq: 2 });
   });
 
+  it('sends no delivery ack behind a read: an own ack moves what is held, a read covers it, an out-of-order message follows', () => {
+    // the group-1000 sequence behind a watermark ack that moved no mark: user 1 holds 1 (acked),
+    // its own message 2 is acked, it reads through 2 (the server moves its delivered mark to 2),
+    // then message 4 arrives before 3
+    const state = new ClientState(ME);
+    state.apply(group);
+    const msg = (seq: number): ServerFrame => ({ type: 'msg', conversationId: 20, seq, senderId: 2, tempId: `t${seq}`, body: 'x', sentAt: 0 });
+    expect(state.apply(msg(1)).replies).toEqual([{ type: 'delivered', conversationId: 20, upToSeq: 1 }]);
+    state.ownSent(20, 2, 0);
+    expect(state.open(20, true)).toEqual({ type: 'read', conversationId: 20, upToSeq: 2 });
+    expect(state.apply(msg(4)).replies).toEqual([]);
+    expect(state.apply(msg(3)).replies).toEqual([{ type: 'delivered', conversationId: 20, upToSeq: 4 }]);
+  });
+
+  it('every delivery ack moves past every delivery and read ack sent before it, in any arrival order', () => {
+    // the server keeps a delivered mark that delivery and read acks both raise (a read implies
+    // delivery); an ack at or below it writes nothing, which the exact per-ack figures count
+    const event = fc.oneof(
+      fc.record({ kind: fc.constant('msg' as const), seq: fc.integer({ min: 1, max: 12 }) }),
+      fc.record({ kind: fc.constant('own' as const), seq: fc.integer({ min: 1, max: 12 }) }),
+      fc.record({ kind: fc.constant('open' as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 40 }), (events) => {
+        const state = new ClientState(ME);
+        state.apply(group);
+        let serverDelivered = 0;
+        const own = new Set<number>();
+        for (const step of events) {
+          if (step.kind === 'open') {
+            const read = state.open(20, true);
+            if (read?.type === 'read') serverDelivered = Math.max(serverDelivered, read.upToSeq);
+          } else if (step.kind === 'own') {
+            // a seq is either the user's own or someone else's, never both
+            if (own.has(step.seq) || state.conversation(20)!.held.has(step.seq) || step.seq <= state.conversation(20)!.heldThrough) continue;
+            own.add(step.seq);
+            state.ownSent(20, step.seq, 0);
+          } else {
+            if (own.has(step.seq)) continue;
+            for (const reply of state.apply({ type: 'msg', conversationId: 20, seq: step.seq, senderId: 2, tempId: 't', body: 'x', sentAt: 0 }).replies) {
+              if (reply.type !== 'delivered') continue;
+              if (reply.upToSeq <= serverDelivered) return false;
+              serverDelivered = reply.upToSeq;
+            }
+          }
+        }
+        return true;
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('reports how far a reader has read the own messages, from either model', () => {
     const naive = withOwn(direct, 10, [1, 2, 4]);
     naive.apply({ type: 'status', conversationId: 10, seq: 1, userId: 2, status: 'read' });
