@@ -14,12 +14,18 @@ import {
   type WalSettings,
 } from '../reference-server/db/truth.ts';
 
+
+// What setup leaves must be settled before a phase is timed: fresh statistics (plans depend on
+// them), and the maintenance autovacuum would otherwise start on the tables seeding or a bulk
+// import just filled, in the middle of the next phase. It did: a 5,000-user storm started right
+// after a bulk import synced at p50 3.3 s (watermark), 2.0 s when the same run waited 10 s first.
+const SETTLE = 'VACUUM ANALYZE';
 export interface WalReport extends WalSettings {
   /** what `wal_bytes` covers: the LSN difference of the whole server over the phases */
   scope: 'server';
   /** an embedded server runs nothing but this run; a shared one may carry others' WAL */
   server: 'embedded' | 'shared';
-  /** WAL of setup: database creation, migrations, seeding, bulk history, ANALYZE */
+  /** WAL of setup: database creation, migrations, seeding, bulk history, VACUUM ANALYZE */
   setup_bytes: number;
   /** WAL of this database's own statements over the phases (pg_stat_statements); null where unavailable */
   database_statement_bytes: number | null;
@@ -68,7 +74,7 @@ export class WalMeter {
     this.client = tolerateIdleErrors(new pg.Client({ connectionString: databaseUrl, application_name: 'chatbench-wal-meter' }));
     await this.client.connect();
     if (!(await enableStatementWal(this.client))) this.statementBytes = null;
-    await this.client.query('ANALYZE');
+    await this.client.query(SETTLE);
     this.setupBytes += await walBytesBetween(this.client, this.setupMark, await currentWalLsn(this.client));
     if (this.statementBytes === null && !this.embedded) {
       const mark = await currentWalLsn(this.client);
@@ -85,11 +91,11 @@ export class WalMeter {
     return this.client ?? this.admin;
   }
 
-  /** Setup work in the middle of the run (a bulk history import before a phase). */
+  /** Setup work in the middle of the run (a bulk history import before a phase), settled like seeding. */
   async setup(work: () => Promise<void>): Promise<void> {
     const mark = await currentWalLsn(this.reader);
     await work();
-    await this.client?.query('ANALYZE');
+    await this.client?.query(SETTLE);
     this.setupBytes += await walBytesBetween(this.reader, mark, await currentWalLsn(this.reader));
   }
 
