@@ -2,6 +2,7 @@
 // send, and the tick of every message it sent. Pure and free of Node imports, so the Node and
 // k6 drivers share it (and it is tested on hand-built frame sequences).
 import { STATUS_RANK, tickFrom, type ClientFrame, type ServerFrame, type Tick } from '../reference-server/protocol.ts';
+import type { RestoredConversation } from '../scenarios/plan.ts';
 
 interface Marks {
   d: number;
@@ -120,6 +121,19 @@ export class ClientState {
         break;
     }
     return result;
+  }
+
+  /**
+   * The state a sync before any status change leaves (its conversation list, cursor 0), with own
+   * messages 1..own held, as on a device that logged in, sent them and went offline. No send time
+   * is known for them: they take no part in latency.
+   */
+  restore(conversations: RestoredConversation[]): void {
+    this.apply({ type: 'conversations', items: conversations.map(({ id, kind, members }) => ({ id, kind, members, lastSeq: 0 })) });
+    this.statusCursor = 0;
+    for (const conversation of conversations) {
+      for (let seq = 1; seq <= conversation.own; seq++) this.ownSent(conversation.id, seq, Number.NaN);
+    }
   }
 
   /** records an own message the moment it is acked, with its scheduled send time */

@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 import { checkStoredTicks } from './checks.ts';
 import { awaitDeadNodeCleanup, killBusiestNode, presenceReport, recoveryReport, registryReport, type KilledNode, type KillNodeAt } from '../reference-server/cluster/fault.ts';
 import { launchNode, type NodeHandle } from '../reference-server/node-launcher.ts';
+import { placeClients } from '../scenarios/placement.ts';
 import type { Plan } from '../scenarios/plan.ts';
 import { buildModelResult } from './model-result.ts';
 import { phaseMarks } from './phase-marks.ts';
@@ -121,7 +122,9 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
       }, afterMs);
     };
     if (options.killNodeAt && options.killNodeAt.phase === undefined) scheduleKill(options.killNodeAt.seconds * 1000);
-    const marks = phaseMarks({ plan, model: local, wal, setup: database.setup.for('setup'), runStart: () => runStart, drain: drainNodes });
+    const placement = placeClients(plan, nodes.length);
+    const warmNodes = (userIds: number[]) => Promise.all(nodes.map((node, index) => node.warm(userIds.filter((userId) => placement.get(userId) === index))));
+    const marks = phaseMarks({ plan, model: local, wal, setup: database.setup.for('setup'), runStart: () => runStart, drain: drainNodes, warm: warmNodes });
     const outcome = await options.driver.execute({
       plan,
       model: model.id,

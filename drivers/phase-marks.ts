@@ -25,6 +25,8 @@ export function phaseMarks(options: {
   runStart: () => number;
   /** every live node writes what its model buffers */
   drain?: () => Promise<unknown>;
+  /** the nodes load the conversations of users whose devices a phase restores offline (`restore`) */
+  warm?: (userIds: number[]) => Promise<unknown>;
 }): PhaseMarks {
   const { plan, model, wal, setup } = options;
   const drain = options.drain ?? (async () => {});
@@ -39,6 +41,10 @@ export function phaseMarks(options: {
       await drain();
       // a phase's queries are planned on what the last one left: the ANALYZE is part of setup
       await wal.setup(async () => {
+        // a restored device's user is one a node has seen log in: its first sync costs what a
+        // returning user's does, however the history came to be
+        const restored = plan.phases[index]!.scripts.filter((script) => script.steps.some((step) => step.op === 'restore')).map((script) => script.userId);
+        if (restored.length) await options.warm?.(restored);
         if (!history) return;
         await importHistory(
           setup,

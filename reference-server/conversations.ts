@@ -16,22 +16,41 @@ export class ConversationCache {
       );
       this.byUser.set(userId, ids);
     }
-    const missing = ids.filter((id) => !this.conversations.has(id));
-    if (missing.length) {
-      const rows = await db.read<{ id: string; kind: 'direct' | 'group'; members: string[] }>(
-        `SELECT c.id, c.kind, array_agg(m.user_id ORDER BY m.user_id) AS members
-         FROM conversations c JOIN members m ON m.conversation_id = c.id
-         WHERE c.id = ANY($1::bigint[]) GROUP BY c.id, c.kind`,
-        [missing],
-      );
-      for (const row of rows) this.conversations.set(Number(row.id), { id: Number(row.id), kind: row.kind, members: row.members.map(Number) });
-    }
+    await this.forUsersConversations(db, ids);
     return ids.map((id) => this.conversations.get(id)).filter((meta): meta is ConversationMeta => meta !== undefined);
+  }
+
+  /**
+   * Loads many users at once, as their logins would have (two statements in all): what a node
+   * holds for users whose devices were restored offline rather than logged in (bulk history), so
+   * their first sync costs what a returning user's does.
+   */
+  async preload(db: ActionDb, userIds: number[]): Promise<void> {
+    if (!userIds.length) return;
+    const rows = await db.read<{ user_id: string; ids: string[] }>(
+      'SELECT user_id, array_agg(conversation_id ORDER BY conversation_id) AS ids FROM members WHERE user_id = ANY($1::bigint[]) GROUP BY user_id',
+      [userIds],
+    );
+    for (const userId of userIds) this.byUser.set(userId, []);
+    for (const row of rows) this.byUser.set(Number(row.user_id), row.ids.map(Number));
+    await this.forUsersConversations(db, [...new Set(rows.flatMap((row) => row.ids.map(Number)))]);
   }
 
   /** the conversation if `userId` is a member of it (after forUser loaded the user) */
   memberOf(userId: number, conversationId: number): ConversationMeta | undefined {
     const meta = this.conversations.get(conversationId);
     return meta && this.byUser.get(userId)?.includes(conversationId) ? meta : undefined;
+  }
+
+  private async forUsersConversations(db: ActionDb, ids: number[]): Promise<void> {
+    const missing = ids.filter((id) => !this.conversations.has(id));
+    if (!missing.length) return;
+    const rows = await db.read<{ id: string; kind: 'direct' | 'group'; members: string[] }>(
+      `SELECT c.id, c.kind, array_agg(m.user_id ORDER BY m.user_id) AS members
+       FROM conversations c JOIN members m ON m.conversation_id = c.id
+       WHERE c.id = ANY($1::bigint[]) GROUP BY c.id, c.kind`,
+      [missing],
+    );
+    for (const row of rows) this.conversations.set(Number(row.id), { id: Number(row.id), kind: row.kind, members: row.members.map(Number) });
   }
 }

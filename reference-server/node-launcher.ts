@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forkTs } from './fork-ts.ts';
+import { warmNode } from './warm.ts';
 import { fileURLToPath } from 'node:url';
 import type { NodeControlMessage, NodeProcessConfig, NodeProcessMessage } from './node-process.ts';
 import type { NodeMetricsSnapshot } from './server.ts';
@@ -29,6 +30,8 @@ export interface NodeHandle {
   crash(): Promise<NodeMetricsSnapshot>;
   /** the node's model writes what it buffers to Postgres; resolves when it is there */
   drain(): Promise<void>;
+  /** the node loads these users' conversations as their logins would have (counted as setup) */
+  warm(userIds: number[]): Promise<void>;
   readonly alive: boolean;
 }
 
@@ -73,6 +76,9 @@ export async function launchNode(config: NodeProcessConfig): Promise<NodeHandle>
       const response = await fetch(`${httpUrl}/metrics`);
       if (!response.ok) throw new Error(`metrics of ${config.nodeId}: HTTP ${response.status}`);
       return (await response.json()) as NodeMetricsSnapshot;
+    },
+    warm(userIds) {
+      return warmNode(httpUrl, userIds);
     },
     async resetTimeline() {
       await fetch(`${httpUrl}/metrics/reset-timeline`, { method: 'POST' });

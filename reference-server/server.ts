@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { tokenOf, verifyToken } from './auth.ts';
 import { ConversationCache } from './conversations.ts';
+import { readWarmRequest } from './warm.ts';
 import { AUDIT_DEFAULTS, AttributionAudit, type AuditReport } from './db/audit.ts';
 import { CountingDb } from './db/query-layer.ts';
 import { countWritten, handleFrame, type ConnectionState, type HandlerContext } from './handlers.ts';
@@ -125,6 +126,12 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
         () => response.writeHead(204).end(),
         (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(error instanceof Error ? error.message : String(error)),
       );
+    } else if (request.method === 'POST' && request.url === '/warm') {
+      // devices restored offline (bulk history): their users' conversations, as their logins would have loaded them
+      readWarmRequest(request).then(
+        (userIds) => ctx.conversations.preload(db.for('setup'), userIds).then(() => response.writeHead(204).end()),
+        (error: unknown) => response.writeHead(400, { 'content-type': 'text/plain' }).end(error instanceof Error ? error.message : String(error)),
+      ).catch((error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(error instanceof Error ? error.message : String(error)));
     } else if (request.method === 'POST' && request.url === '/metrics/reset-timeline') {
       metrics.resetTimeline();
       response.writeHead(204).end();

@@ -18,7 +18,8 @@ export default defineScenario({
       min: 0,
       max: 1,
       unit: '0 or 1',
-      description: '1: users send and peers read through the server before the storm; 0: the model imports the same history in bulk (setup)',
+      description:
+        "1: users send and peers read through the server before the storm; 0: the model imports the same history in bulk and each user's device is restored offline as its login would have left it (setup)",
     },
   },
   // a reconnect replays every changed message where receipts are per message, one update per
@@ -85,20 +86,20 @@ export default defineScenario({
         ]
       : [
           {
-            name: 'users log in, then go offline holding the messages they sent',
+            name: 'history imported: peers received and read everything',
+            // each user's device as a login before the history left it: what the storm resumes from
             scripts: Array.from({ length: users }, (_, i): ClientScript => ({
               userId: i + 1,
               steps: [
-                { op: 'connect' },
-                ...Array.from({ length: conversations }, (_, j) => ({ op: 'hold' as const, conversationId: i * conversations + j + 1, count: changes })),
-                { op: 'disconnect' },
+                {
+                  op: 'restore',
+                  conversations: [
+                    ...Array.from({ length: conversations }, (_, j) => ({ id: i * conversations + j + 1, kind: 'direct' as const, members: 2, own: changes })),
+                    ...idleList.slice(i * idle, (i + 1) * idle).map((conversation) => ({ id: conversation.id, kind: 'direct' as const, members: 2, own: 0 })),
+                  ],
+                },
               ],
             })),
-            timeoutMs,
-          },
-          {
-            name: 'history imported: peers received and read everything',
-            scripts: [],
             history: conversationList.map((conversation) => ({ conversationId: conversation.id, senderId: conversation.members[0]!, messages: changes })),
             timeoutMs,
           },

@@ -23,8 +23,22 @@ export type Step =
   | { op: 'readBy'; conversationId: number }
   /** wait until every message this user sent in the conversations holds the tick */
   | { op: 'awaitTicks'; tick: Tick; conversationIds?: number[] }
-  /** this device already holds its own messages 1..count of a conversation (sent before a bulk history) */
-  | { op: 'hold'; conversationId: number; count: number };
+  /**
+   * This device synced before a bulk history and went offline: it knows its conversations and
+   * holds its own messages 1..own of each, with the status cursor a sync before any status change
+   * gives (0). What a login, a `hold` of the messages sent and a logout would leave on the device,
+   * without the connections (setup, not measured: the storm after it is)
+   */
+  | { op: 'restore'; conversations: RestoredConversation[] };
+
+export interface RestoredConversation {
+  id: number;
+  kind: 'direct' | 'group';
+  /** member count, as a sync's conversation list gives it */
+  members: number;
+  /** own messages 1..own held on the device */
+  own: number;
+}
 
 /**
  * History imported by the model itself instead of being driven message by message: the sender's

@@ -105,8 +105,8 @@ export class SimClient implements SocketEvents {
         return this.readBy(step.conversationId);
       case 'awaitTicks':
         return this.until(() => this.state.allOwnAtLeast(step.tick, step.conversationIds));
-      case 'hold':
-        for (let seq = 1; seq <= step.count; seq++) this.state.ownSent(step.conversationId, seq, Number.NaN);
+      case 'restore':
+        this.state.restore(step.conversations);
         return;
     }
   }

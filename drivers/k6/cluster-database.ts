@@ -27,10 +27,11 @@ export class ClusterDatabase {
     plan: Plan,
     model: ModelDefinition,
     drain: () => Promise<unknown>,
+    warm: (userIds: number[]) => Promise<unknown>,
   ) {
     // bulk history through an instance of its own, at the model's default options
     const instance = model.create(standaloneContext(counting, defaultOptions(model.id)));
-    this.marks = phaseMarks({ plan, model: instance, wal, setup: counting.for('setup'), runStart: () => this.runStart, drain });
+    this.marks = phaseMarks({ plan, model: instance, wal, setup: counting.for('setup'), runStart: () => this.runStart, drain, warm });
   }
 
   /**
@@ -38,7 +39,13 @@ export class ClusterDatabase {
    * the nodes, whose connections would keep the reading from being complete), then migrates and
    * seeds. A database that already holds users is refused: its rows would count against the run.
    */
-  static async open(url: string, plan: Plan, model: ModelDefinition, drain: () => Promise<unknown> = async () => {}): Promise<ClusterDatabase> {
+  static async open(
+    url: string,
+    plan: Plan,
+    model: ModelDefinition,
+    drain: () => Promise<unknown> = async () => {},
+    warm: (userIds: number[]) => Promise<unknown> = async () => {},
+  ): Promise<ClusterDatabase> {
     const baseline = await readTupleCounters(url);
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     const admin = new pg.Client({ connectionString: url, application_name: 'chatbench-coordinator' });
@@ -53,7 +60,7 @@ export class ClusterDatabase {
       if (Number(users.rows[0]?.n) > 0) throw new Error(`the database already holds ${users.rows[0]!.n} users: start every cluster run on a fresh database`);
       await seedPopulation(counting.for('setup'), { users: plan.users, conversations: plan.conversations });
       await wal.setupDone(url);
-      return new ClusterDatabase(pool, admin, wal, counting, baseline, plan, model, drain);
+      return new ClusterDatabase(pool, admin, wal, counting, baseline, plan, model, drain, warm);
     } catch (error) {
       await wal.close();
       await admin.end().catch(() => {});

@@ -5,6 +5,8 @@ import type { ModelDefinition } from '../../reference-server/models/types.ts';
 import type { Plan } from '../../scenarios/plan.ts';
 import { ClusterDatabase } from './cluster-database.ts';
 import { PhaseCoordinator } from './coordinator.ts';
+import { placeClients } from '../../scenarios/placement.ts';
+import { warmNode } from '../../reference-server/warm.ts';
 import { COORDINATOR_FORMAT, metricsUrlOf, writeRunFile, type CoordinatorRecord } from './run-files.ts';
 
 export const COORDINATE_DEFAULTS = {
@@ -32,7 +34,11 @@ export interface CoordinateOptions {
 export async function coordinateRun(options: CoordinateOptions): Promise<string[]> {
   const { plan, vus, log } = options;
   const servers = options.database?.servers ?? [];
-  const database = options.database ? await ClusterDatabase.open(options.database.url, plan, options.database.model, () => Promise.all(servers.map(drainNode))) : undefined;
+  // the runners place clients on the servers in this order (scenarios/placement.ts)
+  const placement = placeClients(plan, servers.length);
+  const warm = (userIds: number[]) =>
+    Promise.all(servers.map((server, index) => warmNode(metricsUrlOf(server).replace(/\/metrics$/, ''), userIds.filter((userId) => placement.get(userId) === index))));
+  const database = options.database ? await ClusterDatabase.open(options.database.url, plan, options.database.model, () => Promise.all(servers.map(drainNode)), warm) : undefined;
   const coordinator = new PhaseCoordinator(vus, { host: options.host, port: options.port });
   const phaseErrors: string[] = [];
   try {

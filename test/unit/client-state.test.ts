@@ -132,6 +132,24 @@ describe('ClientState ticks', () => {
     );
   });
 
+  it('restores a device offline as a login before any status change, then holding its own messages, leaves it', () => {
+    const restored = new ClientState(ME);
+    restored.restore([{ id: 10, kind: 'direct', members: 2, own: 3 }, { id: 20, kind: 'group', members: 4, own: 0 }]);
+    const loggedIn = new ClientState(ME);
+    loggedIn.apply({ type: 'conversations', items: [{ id: 10, kind: 'direct', members: 2, lastSeq: 0 }, { id: 20, kind: 'group', members: 4, lastSeq: 0 }] });
+    loggedIn.apply({ type: 'synced', statusCursor: 0 });
+    for (const seq of [1, 2, 3]) loggedIn.ownSent(10, seq, Number.NaN);
+    loggedIn.synced = false;
+    for (const state of [restored, loggedIn]) {
+      expect({ cursor: state.statusCursor, lastSeqs: state.lastSeqs(), own: [...state.conversation(10)!.own.keys()], synced: state.synced }).toEqual({
+        cursor: 0,
+        lastSeqs: { '10': 3, '20': 0 },
+        own: [1, 2, 3],
+        synced: false,
+      });
+    }
+  });
+
   it('reports how far a reader has read the own messages, from either model', () => {
     const naive = withOwn(direct, 10, [1, 2, 4]);
     naive.apply({ type: 'status', conversationId: 10, seq: 1, userId: 2, status: 'read' });

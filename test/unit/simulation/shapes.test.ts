@@ -19,6 +19,8 @@ function planCounts(plan: Plan): Record<string, number> {
         if (step.op === 'toggle') counts.toggle! += 1;
         if (step.op === 'readBy') counts.read_by! += 1;
         if (step.op === 'open') counts.open! += 1;
+        // a restored device synced before: its next connect is a reconnect
+        if (step.op === 'restore') connected.add(script.userId);
         if (step.op === 'connect') {
           counts[connected.has(script.userId) ? 'reconnect' : 'connect']! += 1;
           connected.add(script.userId);
