@@ -1,8 +1,9 @@
 // Starts and stops reference-server node processes for a run.
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, ForkOptions } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { forkBundled } from './child-bundle.ts';
 import { forkTs } from './fork-ts.ts';
 import { warmNode } from './warm.ts';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +37,9 @@ export interface NodeHandle {
 }
 
 export async function launchNode(config: NodeProcessConfig): Promise<NodeHandle> {
-  const child: ChildProcess = forkTs(ENTRY, {
+  // a model module loaded at run time (a TypeScript file of the user's) needs tsx in the node
+  const start = config.modelModules?.length ? async (entry: string, options: ForkOptions) => forkTs(entry, options) : forkBundled;
+  const child: ChildProcess = await start(ENTRY, {
     env: { ...process.env, CHATBENCH_NODE_CONFIG: JSON.stringify(config) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -1,7 +1,7 @@
 // The built-in driver: simulated clients on `ws`, spread over worker processes so that no
 // process holds more sockets than it may open files.
 import type { ChildProcess } from 'node:child_process';
-import { forkTs } from '../../reference-server/fork-ts.ts';
+import { forkBundled } from '../../reference-server/child-bundle.ts';
 import { WORKER_EXEC_ARGV } from './worker-flags.ts';
 import { fileURLToPath } from 'node:url';
 import { planClients } from '../../scenarios/plan.ts';
@@ -71,9 +71,11 @@ export const nodeDriver = createNodeDriver();
 async function execute(context: DriverContext, clientsPerWorker: number): Promise<DriverOutcome> {
   const clients = planClients(context.plan).length;
   const shardCount = Math.max(1, Math.ceil(clients / clientsPerWorker));
-  const workers = Array.from(
-    { length: shardCount },
-    () => new WorkerHandle(forkTs(WORKER_PATH, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: WORKER_EXEC_ARGV })),
+  const workers = await Promise.all(
+    Array.from(
+      { length: shardCount },
+      async () => new WorkerHandle(await forkBundled(WORKER_PATH, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: WORKER_EXEC_ARGV })),
+    ),
   );
   try {
     await Promise.all(
