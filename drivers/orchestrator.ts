@@ -17,10 +17,9 @@ import type { Redis } from 'ioredis';
 import { checkStoredTicks } from './checks.ts';
 import { awaitDeadNodeCleanup, killBusiestNode, presenceReport, recoveryReport, registryReport, type KilledNode, type KillNodeAt } from '../reference-server/cluster/fault.ts';
 import { launchNode, type NodeHandle } from '../reference-server/node-launcher.ts';
-import { placeClients } from '../scenarios/placement.ts';
 import type { Plan } from '../scenarios/plan.ts';
 import { buildModelResult } from './model-result.ts';
-import { phaseMarks } from './phase-marks.ts';
+import { phaseMarks, warmPlaced } from './phase-marks.ts';
 import type { LoadDriver } from './types.ts';
 import { WalMeter } from './wal-meter.ts';
 
@@ -122,9 +121,8 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
       }, afterMs);
     };
     if (options.killNodeAt && options.killNodeAt.phase === undefined) scheduleKill(options.killNodeAt.seconds * 1000);
-    const placement = placeClients(plan, nodes.length);
-    const warmNodes = (userIds: number[]) => Promise.all(nodes.map((node, index) => node.warm(userIds.filter((userId) => placement.get(userId) === index))));
-    const marks = phaseMarks({ plan, model: local, wal, setup: database.setup.for('setup'), runStart: () => runStart, drain: drainNodes, warm: warmNodes });
+    const warm = warmPlaced(plan, nodes.map((node) => (userIds: number[]) => node.warm(userIds)));
+    const marks = phaseMarks({ plan, model: local, wal, setup: database.setup.for('setup'), runStart: () => runStart, drain: drainNodes, warm });
     const outcome = await options.driver.execute({
       plan,
       model: model.id,

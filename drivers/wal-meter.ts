@@ -14,12 +14,12 @@ import {
   type WalSettings,
 } from '../reference-server/db/truth.ts';
 
-
 // What setup leaves must be settled before a phase is timed: fresh statistics (plans depend on
 // them), and the maintenance autovacuum would otherwise start on the tables seeding or a bulk
 // import just filled, in the middle of the next phase. It did: a 5,000-user storm started right
 // after a bulk import synced at p50 3.3 s (watermark), 2.0 s when the same run waited 10 s first.
 const SETTLE = 'VACUUM ANALYZE';
+
 export interface WalReport extends WalSettings {
   /** what `wal_bytes` covers: the LSN difference of the whole server over the phases */
   scope: 'server';

@@ -5,6 +5,7 @@
 // size), so an edited source never runs stale; where no bundle can be made (no esbuild, a
 // read-only checkout, CHATBENCH_NO_BUNDLE=1) the child runs through tsx as before.
 import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
+import type { Plugin } from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -98,9 +99,9 @@ function stamp(file: string): string {
  * Each module keeps its own `import.meta.url`: models find their SQL migrations beside their
  * source, which a single bundle's URL would move.
  */
-const keepModuleUrls = {
+const keepModuleUrls: Plugin = {
   name: 'keep-module-urls',
-  setup(build: { onLoad: (options: { filter: RegExp }, callback: (args: { path: string }) => { contents: string; loader: 'ts' } | undefined) => void }) {
+  setup(build) {
     build.onLoad({ filter: /\.ts$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8');
       if (!source.includes('import.meta.url')) return undefined;

@@ -16,7 +16,7 @@ export class ConversationCache {
       );
       this.byUser.set(userId, ids);
     }
-    await this.forUsersConversations(db, ids);
+    await this.loadConversations(db, ids);
     return ids.map((id) => this.conversations.get(id)).filter((meta): meta is ConversationMeta => meta !== undefined);
   }
 
@@ -33,7 +33,7 @@ export class ConversationCache {
     );
     for (const userId of userIds) this.byUser.set(userId, []);
     for (const row of rows) this.byUser.set(Number(row.user_id), row.ids.map(Number));
-    await this.forUsersConversations(db, [...new Set(rows.flatMap((row) => row.ids.map(Number)))]);
+    await this.loadConversations(db, [...new Set(rows.flatMap((row) => row.ids.map(Number)))]);
   }
 
   /** the conversation if `userId` is a member of it (after forUser loaded the user) */
@@ -42,7 +42,8 @@ export class ConversationCache {
     return meta && this.byUser.get(userId)?.includes(conversationId) ? meta : undefined;
   }
 
-  private async forUsersConversations(db: ActionDb, ids: number[]): Promise<void> {
+  /** the conversations of `ids` not cached yet, in one statement */
+  private async loadConversations(db: ActionDb, ids: number[]): Promise<void> {
     const missing = ids.filter((id) => !this.conversations.has(id));
     if (!missing.length) return;
     const rows = await db.read<{ id: string; kind: 'direct' | 'group'; members: string[] }>(

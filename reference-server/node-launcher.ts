@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forkBundled } from './child-bundle.ts';
 import { forkTs } from './fork-ts.ts';
-import { warmNode } from './warm.ts';
+import { warmNode } from './node-requests.ts';
 import { fileURLToPath } from 'node:url';
 import type { NodeControlMessage, NodeProcessConfig, NodeProcessMessage } from './node-process.ts';
 import type { NodeMetricsSnapshot } from './server.ts';
@@ -37,12 +37,9 @@ export interface NodeHandle {
 }
 
 export async function launchNode(config: NodeProcessConfig): Promise<NodeHandle> {
+  const forkOptions: ForkOptions = { env: { ...process.env, CHATBENCH_NODE_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] };
   // a model module loaded at run time (a TypeScript file of the user's) needs tsx in the node
-  const start = config.modelModules?.length ? async (entry: string, options: ForkOptions) => forkTs(entry, options) : forkBundled;
-  const child: ChildProcess = await start(ENTRY, {
-    env: { ...process.env, CHATBENCH_NODE_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child: ChildProcess = config.modelModules?.length ? forkTs(ENTRY, forkOptions) : await forkBundled(ENTRY, forkOptions);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message: NodeProcessMessage) => {

@@ -1,6 +1,6 @@
-// POST /warm: a node loads the conversations of users whose devices were restored offline (a
-// bulk history replaces their logins), so their first sync costs what a returning user's does.
-// The run engine on this machine and `k6 coordinate` for a cluster's nodes both call it.
+// POST /warm on a node: it loads the conversations of users whose devices were restored offline
+// (a bulk history replaces their logins), so their first sync costs what a returning user's does.
+// The request body, read and checked here; the run engines send it with node-requests.ts.
 import type { IncomingMessage } from 'node:http';
 
 export const WARM_LIMITS = {
@@ -31,14 +31,4 @@ export function parseWarmBody(text: string): number[] {
   const bad = body.find((id) => !Number.isSafeInteger(id) || (id as number) < 1);
   if (bad !== undefined) throw new Error(`/warm: ${JSON.stringify(bad)} is not a user id (a positive integer)`);
   return body as number[];
-}
-
-/** Asks a node (by its HTTP base URL) to warm these users; resolves when they are loaded. */
-export async function warmNode(httpUrl: string, userIds: number[]): Promise<void> {
-  if (!userIds.length) return;
-  const url = `${httpUrl}/warm`;
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(userIds) }).catch((error: unknown) => {
-    throw new Error(`server node ${url}: not reachable (${error instanceof Error ? error.message : String(error)})`);
-  });
-  if (!response.ok) throw new Error(`server node ${url}: warm failed (HTTP ${response.status}: ${await response.text()})`);
 }

@@ -26,8 +26,8 @@ export type Step =
   /**
    * This device synced before a bulk history and went offline: it knows its conversations and
    * holds its own messages 1..own of each, with the status cursor a sync before any status change
-   * gives (0). What a login, a `hold` of the messages sent and a logout would leave on the device,
-   * without the connections (setup, not measured: the storm after it is)
+   * gives (0): what logging in, sending them and logging out would leave on the device, without
+   * the connections (setup, not measured: the storm after it is)
    */
   | { op: 'restore'; conversations: RestoredConversation[] };
 

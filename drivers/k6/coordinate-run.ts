@@ -5,9 +5,9 @@ import type { ModelDefinition } from '../../reference-server/models/types.ts';
 import type { Plan } from '../../scenarios/plan.ts';
 import { ClusterDatabase } from './cluster-database.ts';
 import { PhaseCoordinator } from './coordinator.ts';
-import { placeClients } from '../../scenarios/placement.ts';
-import { warmNode } from '../../reference-server/warm.ts';
-import { COORDINATOR_FORMAT, metricsUrlOf, writeRunFile, type CoordinatorRecord } from './run-files.ts';
+import { postToNode, warmNode } from '../../reference-server/node-requests.ts';
+import { warmPlaced } from '../phase-marks.ts';
+import { COORDINATOR_FORMAT, httpUrlOf, metricsUrlOf, writeRunFile, type CoordinatorRecord } from './run-files.ts';
 
 export const COORDINATE_DEFAULTS = {
   /** lead time so every runner's schedule starts at the same instant */
@@ -35,10 +35,9 @@ export async function coordinateRun(options: CoordinateOptions): Promise<string[
   const { plan, vus, log } = options;
   const servers = options.database?.servers ?? [];
   // the runners place clients on the servers in this order (scenarios/placement.ts)
-  const placement = placeClients(plan, servers.length);
-  const warm = (userIds: number[]) =>
-    Promise.all(servers.map((server, index) => warmNode(metricsUrlOf(server).replace(/\/metrics$/, ''), userIds.filter((userId) => placement.get(userId) === index))));
-  const database = options.database ? await ClusterDatabase.open(options.database.url, plan, options.database.model, () => Promise.all(servers.map(drainNode)), warm) : undefined;
+  const warm = warmPlaced(plan, servers.map((server) => (userIds: number[]) => warmNode(httpUrlOf(server), userIds)));
+  const drain = () => Promise.all(servers.map((server) => postToNode(httpUrlOf(server), '/drain', 'drain')));
+  const database = options.database ? await ClusterDatabase.open(options.database.url, plan, options.database.model, drain, warm) : undefined;
   const coordinator = new PhaseCoordinator(vus, { host: options.host, port: options.port });
   const phaseErrors: string[] = [];
   try {
@@ -115,14 +114,6 @@ async function idleFigures(servers: string[], log: (line: string) => void): Prom
   );
 }
 
-/** A node's model writes what it buffers (POST /drain), as the orchestrator drains its own nodes. */
-async function drainNode(serverUrl: string): Promise<void> {
-  const url = metricsUrlOf(serverUrl).replace(/\/metrics$/, '/drain');
-  const response = await fetch(url, { method: 'POST' }).catch((error: unknown) => {
-    throw new Error(`server node ${url}: not reachable (${error instanceof Error ? error.message : String(error)})`);
-  });
-  if (!response.ok) throw new Error(`server node ${url}: drain failed (HTTP ${response.status})`);
-}
 
 async function nodeFigures(serverUrl: string): Promise<Record<string, unknown>> {
   const url = metricsUrlOf(serverUrl);

@@ -89,7 +89,12 @@ export function writeRunFile(path: string, data: unknown): void {
   writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
 }
 
-/** Where a node serves its figures: the same host and port as its WebSocket, over HTTP. */
+/** A node's HTTP side (figures, drain, warm): the same host and port as its WebSocket. */
+export function httpUrlOf(serverUrl: string): string {
+  return serverUrl.replace(/^ws/, 'http').replace(/\/$/, '');
+}
+
+/** Where a node serves its figures. */
 export function metricsUrlOf(serverUrl: string): string {
-  return `${serverUrl.replace(/^ws/, 'http').replace(/\/$/, '')}/metrics`;
+  return `${httpUrlOf(serverUrl)}/metrics`;
 }
