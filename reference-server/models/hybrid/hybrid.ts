@@ -46,6 +46,7 @@ function createHybrid(threshold: number): ReceiptModel {
       ];
     },
     readBy: (db, conversation, seq) => storeOf(conversation).readBy(db, conversation, seq),
+    historyColumns: (conversation) => storeOf(conversation).historyColumns?.(conversation),
     async importReceipts(db: ActionDb, items: HistoryImport[]) {
       const { perMessage: replayed, watermark: marked } = split(items, (item) => item.conversation);
       if (replayed.length) await naiveReceipts.importReceipts(db, replayed);

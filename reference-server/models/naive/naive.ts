@@ -64,17 +64,11 @@ export const naiveReceipts: ReceiptModel = {
     return pushes;
   },
 
+  // a direct message was delivered, then read: stored so by the import itself, its status version
+  // from the same clock as a live transition's
+  historyColumns: (conversation) => (conversation.kind === 'direct' ? { status: '2', status_version: "nextval('status_clock')" } : undefined),
+
   async importReceipts(db, items) {
-    // each message was delivered, then read: its status version comes from the same clock
-    const direct = items.filter((item) => item.conversation.kind === 'direct');
-    if (direct.length) {
-      await db.write(
-        `UPDATE messages m SET status = 2, status_version = nextval('status_clock')
-         FROM unnest($1::bigint[], $2::bigint[]) AS h(id, sender)
-         WHERE m.conversation_id = h.id AND m.sender_id = h.sender`,
-        [direct.map((item) => item.conversation.id), direct.map((item) => item.senderId)],
-      );
-    }
     for (const item of items.filter((entry) => entry.conversation.kind === 'group')) {
       await db.write(
         `INSERT INTO receipts (conversation_id, seq, user_id, sender_id, status, version)
