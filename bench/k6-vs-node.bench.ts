@@ -50,7 +50,7 @@ export default async function k6VsNode({ runs, log }: { runs: number; log: (line
     /** one run of `runPlan` through `driver`: deliveries per CPU-second and the generator's RSS */
     const measure = async (driverId: string, driver: LoadDriver, runPlan: typeof plan, members: number) => {
       let outcome: DriverOutcome | undefined;
-      const capturing: LoadDriver = { ...driver, execute: async (context) => (outcome = await driver.execute(context)) };
+      const capturing: LoadDriver = { ...driver, execute: async (context, prepared) => (outcome = await driver.execute(context, prepared)) };
       const { result } = await runModel({ model: MODELS.watermark!, plan: runPlan, driver: capturing, pgAdminUrl: postgres.url, postgresEmbedded: postgres.embedded, nodes: 1, secret: 'bench-k6-vs-node' });
       const delivered = result.latency['latency.delivery']?.count ?? 0;
       if (!result.check.ticks_consistent || delivered !== PARAMS.messages * (members - 1)) {

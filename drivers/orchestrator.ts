@@ -20,7 +20,7 @@ import { launchNode, type NodeHandle } from '../reference-server/node-launcher.t
 import type { Plan } from '../scenarios/plan.ts';
 import { buildModelResult } from './model-result.ts';
 import { phaseMarks, warmPlaced } from './phase-marks.ts';
-import type { LoadDriver } from './types.ts';
+import type { LoadDriver, PreparedLoad } from './types.ts';
 import { WalMeter } from './wal-meter.ts';
 
 export const ORCHESTRATOR_DEFAULTS = {
@@ -54,6 +54,17 @@ export interface ModelRun {
 }
 
 export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
+  // the load generator's processes load their code while the database is prepared and seeded:
+  // they need no server before the first phase
+  const prepared = options.driver.prepare?.(options.plan);
+  try {
+    return await runPrepared(options, prepared);
+  } finally {
+    await prepared?.dispose();
+  }
+}
+
+async function runPrepared(options: ModelRunOptions, prepared: PreparedLoad | undefined): Promise<ModelRun> {
   const { model, plan } = options;
   const progress = options.progress ?? (() => {});
   const modelOptions = { ...defaultOptions(model.id), ...options.modelOptions };
@@ -137,7 +148,7 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRun> {
         if (options.killNodeAt?.phase === index + 1) scheduleKill(options.killNodeAt.seconds * 1000);
       },
       onPhaseEnd: marks.onPhaseEnd,
-    });
+    }, prepared);
     const wallMs = Date.now() - runStart;
     clearTimeout(killTimer);
     const killedNode = await killed;

@@ -33,11 +33,22 @@ export interface DriverOutcome {
   generator: { processes: number; cpuMs: number; rssBytes: number };
 }
 
+/** What a driver started for a plan before any server exists; disposed after the run, used or not. */
+export interface PreparedLoad {
+  dispose(): Promise<void>;
+}
+
 export interface LoadDriver {
   id: string;
   /** undefined when usable here, else how to get it */
   unavailable(): Promise<string | undefined>;
-  execute(context: DriverContext): Promise<DriverOutcome>;
+  /**
+   * Starts what executing `plan` needs that does not depend on the servers (load-generator
+   * processes load their code), so it happens while the run's database is prepared and seeded.
+   */
+  prepare?(plan: Plan): PreparedLoad;
+  /** `prepared`: what this driver's `prepare` returned for the same plan, if it was called */
+  execute(context: DriverContext, prepared?: PreparedLoad): Promise<DriverOutcome>;
 }
 
 /** What every load-generator process is told, whichever driver: it rebuilds the plan from the first three. */

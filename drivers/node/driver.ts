@@ -4,9 +4,9 @@ import type { ChildProcess } from 'node:child_process';
 import { forkBundled } from '../../reference-server/child-bundle.ts';
 import { WORKER_EXEC_ARGV } from './worker-flags.ts';
 import { fileURLToPath } from 'node:url';
-import { planClients } from '../../scenarios/plan.ts';
+import { planClients, type Plan } from '../../scenarios/plan.ts';
 import { combineReports } from '../outcome.ts';
-import { generatorConfig, type DriverContext, type DriverOutcome, type LoadDriver } from '../types.ts';
+import { generatorConfig, type DriverContext, type DriverOutcome, type LoadDriver, type PreparedLoad } from '../types.ts';
 import type { ParentMessage, WorkerMessage } from './worker-protocol.ts';
 
 export const NODE_DRIVER_DEFAULTS = {
@@ -54,29 +54,62 @@ export interface NodeDriverOptions {
   clientsPerWorker?: number;
 }
 
-export function createNodeDriver(options: NodeDriverOptions = {}): LoadDriver {
-  const clientsPerWorker = options.clientsPerWorker ?? NODE_DRIVER_DEFAULTS.clientsPerWorker;
-  if (!Number.isInteger(clientsPerWorker) || clientsPerWorker < 1) throw new Error(`node driver: clientsPerWorker must be a positive integer, got ${clientsPerWorker}`);
-  return {
-    id: 'node',
-    async unavailable() {
-      return undefined;
-    },
-    execute: (context) => execute(context, clientsPerWorker),
-  };
+/** Worker processes forked for a plan; the first `execute` of that plan takes them. */
+class PreparedWorkers implements PreparedLoad {
+  claimed = false;
+  private readonly forked: Promise<WorkerHandle[]>;
+
+  constructor(
+    readonly plan: Plan,
+    shardCount: number,
+  ) {
+    this.forked = forkWorkers(shardCount);
+    // nobody may ever await them (the run failed before its first phase): dispose still stops them
+    this.forked.catch(() => {});
+  }
+
+  claim(): Promise<WorkerHandle[]> {
+    this.claimed = true;
+    return this.forked;
+  }
+
+  async dispose(): Promise<void> {
+    const workers = await this.forked.catch(() => [] as WorkerHandle[]);
+    await Promise.all(workers.map((worker) => worker.stop()));
+  }
 }
 
-export const nodeDriver = createNodeDriver();
-
-async function execute(context: DriverContext, clientsPerWorker: number): Promise<DriverOutcome> {
-  const clients = planClients(context.plan).length;
-  const shardCount = Math.max(1, Math.ceil(clients / clientsPerWorker));
-  const workers = await Promise.all(
+function forkWorkers(shardCount: number): Promise<WorkerHandle[]> {
+  return Promise.all(
     Array.from(
       { length: shardCount },
       async () => new WorkerHandle(await forkBundled(WORKER_PATH, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: WORKER_EXEC_ARGV })),
     ),
   );
+}
+
+export function createNodeDriver(options: NodeDriverOptions = {}): LoadDriver {
+  const clientsPerWorker = options.clientsPerWorker ?? NODE_DRIVER_DEFAULTS.clientsPerWorker;
+  if (!Number.isInteger(clientsPerWorker) || clientsPerWorker < 1) throw new Error(`node driver: clientsPerWorker must be a positive integer, got ${clientsPerWorker}`);
+  const shardsOf = (plan: Plan) => Math.max(1, Math.ceil(planClients(plan).length / clientsPerWorker));
+  return {
+    id: 'node',
+    async unavailable() {
+      return undefined;
+    },
+    prepare: (plan) => new PreparedWorkers(plan, shardsOf(plan)),
+    execute(context, prepared) {
+      const ready = prepared instanceof PreparedWorkers && prepared.plan === context.plan && !prepared.claimed ? prepared.claim() : forkWorkers(shardsOf(context.plan));
+      return execute(context, ready);
+    },
+  };
+}
+
+export const nodeDriver = createNodeDriver();
+
+async function execute(context: DriverContext, forked: Promise<WorkerHandle[]>): Promise<DriverOutcome> {
+  const workers = await forked;
+  const shardCount = workers.length;
   try {
     await Promise.all(
       workers.map((worker, shardIndex) => {

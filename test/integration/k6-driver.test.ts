@@ -71,7 +71,7 @@ describe('k6 driver', () => {
     // 10 clients, 5 per VU: 2 VUs, one per process (segments 0:1/2 and 1/2:1); the pair of users
     // 5 and 6 is split between them, so its receipt is only known by matching both processes' logs
     const k6 = createK6Driver({ processes: 2, clientsPerVu: 5 });
-    const driver: LoadDriver = { ...k6, execute: async (context) => (captured = await k6.execute(context)) };
+    const driver: LoadDriver = { ...k6, execute: async (context, prepared) => (captured = await k6.execute(context, prepared)) };
     const { result, samples } = await runModel({ model: MODELS.watermark!, plan, driver, pgAdminUrl: inject('pgAdminUrl'), postgresEmbedded: true, nodes: 1, secret: 'k6-segments-secret' });
     expect({ ticks: result.check.ticks_consistent, examples: result.check.examples, db: result.db.consistent }).toEqual({ ticks: true, examples: [], db: true });
     expect(result.actions.send?.count).toBe(params.pairs * params.backlog);

@@ -16,8 +16,8 @@ function capturing(inner: LoadDriver, change?: (outcome: DriverOutcome) => void)
   return {
     driver: {
       ...inner,
-      async execute(context) {
-        captured = await inner.execute(context);
+      async execute(context, prepared) {
+        captured = await inner.execute(context, prepared);
         change?.(captured);
         return captured;
       },
