@@ -38,6 +38,11 @@ const env = (url: string, clients: number) => ({ ...process.env, CHATBENCH_PEER_
 const PEERS: Peer[] = [
   { id: 'bare ws', prepare: () => undefined, start: (url, clients) => forkTs(join(HERE, 'support', 'peer-ws.ts'), { env: env(url, clients), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }) },
   {
+    id: 'bare ws, acking',
+    prepare: () => undefined,
+    start: (url, clients) => forkTs(join(HERE, 'support', 'peer-ws-acking.ts'), { env: env(url, clients), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
+  },
+  {
     id: 'chatbench',
     prepare: () => undefined,
     // with the V8 flags the driver gives its workers: the peer stands for one

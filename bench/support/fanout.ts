@@ -1,13 +1,17 @@
 // The Node driver's fan-out against the machine's ceiling: `clients` sockets in one process
 // receive `messages` pushes each from the bare broadcaster (bench/support/broadcast-server.ts).
-// 'bare' is the peers bench's bare `ws` peer, which only counts what arrives; 'driver' is its
-// chatbench peer: the Node driver's own machinery (ClientFleet, SimClient, the `ws` transport,
-// the worker's V8 flags), which parses every push, derives state and acks each delivery. Each
-// is timed in its own process from the first delivery to the last.
+// 'bare' is the peers bench's bare `ws` peer, which only counts what arrives; 'acking' is bare
+// `ws` answering each push with its delivery ack and nothing else; 'driver' is the chatbench
+// peer: the Node driver's own machinery (ClientFleet, SimClient, the `ws` transport, the worker's
+// V8 flags), which parses every push, derives state and acks each delivery. Each is timed in its
+// own process from the first delivery to the last, and its CPU from the broadcast's start to its
+// last delivery: the throughput says who kept up with the one broadcasting process, the CPU per
+// delivered message what the client itself can take.
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WORKER_EXEC_ARGV } from '../../drivers/node/worker-flags.ts';
 import { forkTs } from '../../reference-server/fork-ts.ts';
+import { processUsage } from '../../drivers/k6/driver.ts';
 
 export const FANOUT = { clients: 1000, messages: 200 };
 
@@ -32,16 +36,26 @@ interface Tally {
   lastAt: number;
 }
 
-/** deliveries per second */
-export async function fanout(mode: 'bare' | 'driver', { clients, messages } = FANOUT): Promise<number> {
+export type FanoutPeer = 'bare' | 'acking' | 'driver';
+
+const PEER_FILES: Record<FanoutPeer, string> = { bare: './peer-ws.ts', acking: './peer-ws-acking.ts', driver: './peer-chatbench.ts' };
+
+export interface FanoutFigures {
+  deliveriesPerSecond: number;
+  /** the peer process's CPU per 1,000 delivered messages */
+  cpuPer1000: number;
+}
+
+export async function fanout(mode: FanoutPeer, { clients, messages } = FANOUT): Promise<FanoutFigures> {
   const server = forkTs(here('./broadcast-server.ts'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let peer: ChildProcess | undefined;
   try {
     const { port } = await next<{ port: number }>(server, 'listening');
     const env = { ...process.env, CHATBENCH_PEER_URL: `ws://127.0.0.1:${port}`, CHATBENCH_PEER_CLIENTS: String(clients), CHATBENCH_PEER_MESSAGES: String(messages) };
     const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
-    peer = mode === 'bare' ? forkTs(here('./peer-ws.ts'), { env, stdio }) : forkTs(here('./peer-chatbench.ts'), { env, stdio, execArgv: WORKER_EXEC_ARGV });
+    peer = forkTs(here(PEER_FILES[mode]), { env, stdio, ...(mode === 'driver' ? { execArgv: WORKER_EXEC_ARGV } : {}) });
     await next(peer, 'ready');
+    const cpuBefore = processUsage(peer.pid).cpuMs;
     server.send({ type: 'go', messages });
     const total = clients * messages;
     for (;;) {
@@ -50,7 +64,7 @@ export async function fanout(mode: 'bare' | 'driver', { clients, messages } = FA
       const tally = next<Tally>(peer, 'received');
       peer.send({ type: 'received' });
       const { received, firstAt, lastAt } = await tally;
-      if (received >= total) return total / ((lastAt - firstAt) / 1000);
+      if (received >= total) return { deliveriesPerSecond: total / ((lastAt - firstAt) / 1000), cpuPer1000: (processUsage(peer.pid).cpuMs - cpuBefore) / (total / 1000) };
     }
   } finally {
     peer?.kill('SIGKILL');
