@@ -66,6 +66,17 @@ export default async function bench({ runs, log }: { runs: number; log: (line: s
     figures.push({ label: 'driver fan-out capacity / bare ws (receive only)', value: (100 * cpu('bare')) / cpu('driver'), unit: '%', note: 'target >= 80 %' });
     figures.push({ label: 'driver fan-out capacity / bare ws acking each message', value: (100 * cpu('acking')) / cpu('driver'), unit: '%', note: 'the same I/O as the workload' });
     figures.push({ label: 'bare ws acking each message / bare ws (receive only)', value: (100 * cpu('bare')) / cpu('acking'), unit: '%', note: 'what the acks alone leave of the receive-only ceiling' });
+    // the same peers saturated: the whole broadcast waits in the kernel, then each reads it as
+    // fast as it can (its capacity, every read full; the paced figures above pay for small reads)
+    const saturated: Record<(typeof peers)[number], FanoutFigures[]> = { bare: [], acking: [], driver: [] };
+    for (let run = 0; run < runs; run++) {
+      for (const peer of peers) saturated[peer].push(await fanout(peer, { ...FANOUT, saturated: true }));
+      log(`fan-out saturated run ${run + 1}: ${peers.map((peer) => `${peer} ${saturated[peer].at(-1)!.deliveriesPerSecond.toFixed(0)}/s, ${saturated[peer].at(-1)!.cpuPer1000.toFixed(2)} ms CPU per 1,000`).join('; ')}`);
+    }
+    const capacity = (peer: (typeof peers)[number]) => median(saturated[peer].map((figures) => figures.cpuPer1000));
+    for (const peer of peers) figures.push({ label: `saturated fan-out, CPU per 1,000 delivered: ${peer}`, value: Math.round(capacity(peer) * 100) / 100, unit: 'ms', note: `${Math.round(median(saturated[peer].map((figures) => figures.deliveriesPerSecond))).toLocaleString('en-US')} msg/s` });
+    figures.push({ label: 'saturated driver capacity / bare ws (receive only)', value: (100 * capacity('bare')) / capacity('driver'), unit: '%' });
+    figures.push({ label: 'saturated driver capacity / bare ws acking each message', value: (100 * capacity('acking')) / capacity('driver'), unit: '%' });
     figures.push({ label: 'chat server end to end / bare ws ceiling', value: (100 * median(deliveries)) / rate('bare'), unit: '%', note: 'DB work per delivery ack included' });
 
     // the storm at scale, both models: one node at STORM_USERS, two nodes at twice that

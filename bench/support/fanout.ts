@@ -17,6 +17,7 @@ export const FANOUT = { clients: 1000, messages: 200 };
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const SATURATION_TIMEOUT_MS = 20_000;
 
 function next<T>(child: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -46,7 +47,13 @@ export interface FanoutFigures {
   cpuPer1000: number;
 }
 
-export async function fanout(mode: FanoutPeer, { clients, messages } = FANOUT): Promise<FanoutFigures> {
+/**
+ * `saturated`: the peer is stopped (SIGSTOP) while the whole broadcast goes into the kernel's
+ * socket buffers, then continued: it reads as fast as it can, every read as full as it gets, so
+ * the figures are its capacity. Paced (the default), it takes what the one broadcaster sends as
+ * it sends it, and a peer that keeps up pays for small reads (more system calls per message).
+ */
+export async function fanout(mode: FanoutPeer, { clients, messages, saturated } = { ...FANOUT, saturated: false }): Promise<FanoutFigures> {
   const server = forkTs(here('./broadcast-server.ts'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let peer: ChildProcess | undefined;
   try {
@@ -55,8 +62,16 @@ export async function fanout(mode: FanoutPeer, { clients, messages } = FANOUT): 
     const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
     peer = forkTs(here(PEER_FILES[mode]), { env, stdio, ...(mode === 'driver' ? { execArgv: WORKER_EXEC_ARGV } : {}) });
     await next(peer, 'ready');
+    if (saturated) {
+      peer.kill('SIGSTOP');
+      const sent = next(server, 'sent');
+      server.send({ type: 'go', messages });
+      const held = await Promise.race([sent.then(() => true), sleep(SATURATION_TIMEOUT_MS).then(() => false)]);
+      if (!held) throw new Error(`fan-out (${mode}, saturated): the kernel's socket buffers did not take ${messages} messages to each of ${clients} sockets within ${SATURATION_TIMEOUT_MS} ms; fewer messages`);
+    }
     const cpuBefore = processUsage(peer.pid).cpuMs;
-    server.send({ type: 'go', messages });
+    if (saturated) peer.kill('SIGCONT');
+    else server.send({ type: 'go', messages });
     const total = clients * messages;
     for (;;) {
       // polled rarely: the peer answers between deliveries, and its own clock times them
@@ -67,6 +82,7 @@ export async function fanout(mode: FanoutPeer, { clients, messages } = FANOUT): 
       if (received >= total) return { deliveriesPerSecond: total / ((lastAt - firstAt) / 1000), cpuPer1000: (processUsage(peer.pid).cpuMs - cpuBefore) / (total / 1000) };
     }
   } finally {
+    // SIGKILL ends a stopped process too
     peer?.kill('SIGKILL');
     server.kill();
   }
