@@ -6,7 +6,7 @@ import { connectPostgres } from '../reference-server/db/postgres.ts';
 import { scenarioIds } from '../scenarios/registry.ts';
 import type { BenchFigure } from './run.ts';
 import { median } from './stats.ts';
-import { FANOUT, fanout, type FanoutFigures } from './support/fanout.ts';
+import { FANOUT, fanout, type FanoutFigures, type FanoutPeer } from './support/fanout.ts';
 
 export const name = 'scenarios';
 
@@ -48,36 +48,22 @@ export default async function bench({ runs, log }: { runs: number; log: (line: s
     }
     figures.push({ label: 'group-1000 delivered messages/s, end to end (watermark)', value: median(deliveries), unit: 'msg/s' });
 
-    // interleaved, every peer once per round; the ratio that decides is the client's capacity
-    // (inverse CPU per delivered message): the throughput is paced by the one broadcaster as
-    // soon as both peers keep up with it
-    const peers = ['bare', 'acking', 'driver'] as const;
-    const measured: Record<(typeof peers)[number], FanoutFigures[]> = { bare: [], acking: [], driver: [] };
-    for (let run = 0; run < runs; run++) {
-      for (const peer of peers) measured[peer].push(await fanout(peer));
-      log(`fan-out run ${run + 1}: ${peers.map((peer) => `${peer} ${measured[peer].at(-1)!.deliveriesPerSecond.toFixed(0)}/s, ${measured[peer].at(-1)!.cpuPer1000.toFixed(1)} ms CPU per 1,000`).join('; ')}`);
-    }
-    const rate = (peer: (typeof peers)[number]) => median(measured[peer].map((figures) => figures.deliveriesPerSecond));
-    const cpu = (peer: (typeof peers)[number]) => median(measured[peer].map((figures) => figures.cpuPer1000));
-    figures.push({ label: `bare ws broadcast to ${FANOUT.clients} sockets (ceiling)`, value: rate('bare'), unit: 'msg/s' });
-    figures.push({ label: 'the same fan-out through the Node driver\'s clients', value: rate('driver'), unit: 'msg/s' });
-    figures.push({ label: 'driver fan-out / bare ws ceiling, by throughput', value: (100 * rate('driver')) / rate('bare'), unit: '%', note: 'paced by the broadcaster once both keep up' });
-    for (const peer of peers) figures.push({ label: `fan-out client CPU per 1,000 delivered messages: ${peer}`, value: Math.round(cpu(peer) * 10) / 10, unit: 'ms' });
-    figures.push({ label: 'driver fan-out capacity / bare ws (receive only)', value: (100 * cpu('bare')) / cpu('driver'), unit: '%', note: 'target >= 80 %' });
-    figures.push({ label: 'driver fan-out capacity / bare ws acking each message', value: (100 * cpu('acking')) / cpu('driver'), unit: '%', note: 'the same I/O as the workload' });
-    figures.push({ label: 'bare ws acking each message / bare ws (receive only)', value: (100 * cpu('bare')) / cpu('acking'), unit: '%', note: 'what the acks alone leave of the receive-only ceiling' });
-    // the same peers saturated: the whole broadcast waits in the kernel, then each reads it as
-    // fast as it can (its capacity, every read full; the paced figures above pay for small reads)
-    const saturated: Record<(typeof peers)[number], FanoutFigures[]> = { bare: [], acking: [], driver: [] };
-    for (let run = 0; run < runs; run++) {
-      for (const peer of peers) saturated[peer].push(await fanout(peer, { ...FANOUT, saturated: true }));
-      log(`fan-out saturated run ${run + 1}: ${peers.map((peer) => `${peer} ${saturated[peer].at(-1)!.deliveriesPerSecond.toFixed(0)}/s, ${saturated[peer].at(-1)!.cpuPer1000.toFixed(2)} ms CPU per 1,000`).join('; ')}`);
-    }
-    const capacity = (peer: (typeof peers)[number]) => median(saturated[peer].map((figures) => figures.cpuPer1000));
-    for (const peer of peers) figures.push({ label: `saturated fan-out, CPU per 1,000 delivered: ${peer}`, value: Math.round(capacity(peer) * 100) / 100, unit: 'ms', note: `${Math.round(median(saturated[peer].map((figures) => figures.deliveriesPerSecond))).toLocaleString('en-US')} msg/s` });
-    figures.push({ label: 'saturated driver capacity / bare ws (receive only)', value: (100 * capacity('bare')) / capacity('driver'), unit: '%' });
-    figures.push({ label: 'saturated driver capacity / bare ws acking each message', value: (100 * capacity('acking')) / capacity('driver'), unit: '%' });
-    figures.push({ label: 'chat server end to end / bare ws ceiling', value: (100 * median(deliveries)) / rate('bare'), unit: '%', note: 'DB work per delivery ack included' });
+    // interleaved, every peer once per round, paced and then saturated (./support/fanout.ts):
+    // paced, the throughput is set by the one broadcaster as soon as both peers keep up with it,
+    // so the client's capacity is read from its CPU per delivered message
+    const paced = await fanoutRounds(runs, false, log);
+    figures.push({ label: `bare ws broadcast to ${FANOUT.clients} sockets (ceiling)`, value: paced.rate('bare'), unit: 'msg/s' });
+    figures.push({ label: 'the same fan-out through the Node driver\'s clients', value: paced.rate('driver'), unit: 'msg/s' });
+    figures.push({ label: 'driver fan-out / bare ws ceiling, by throughput', value: (100 * paced.rate('driver')) / paced.rate('bare'), unit: '%', note: 'paced by the broadcaster once both keep up' });
+    for (const peer of FANOUT_PEERS) figures.push({ label: `fan-out client CPU per 1,000 delivered messages: ${peer}`, value: Math.round(paced.cpu(peer) * 10) / 10, unit: 'ms' });
+    figures.push({ label: 'driver fan-out capacity / bare ws (receive only)', value: (100 * paced.cpu('bare')) / paced.cpu('driver'), unit: '%', note: 'target >= 80 %' });
+    figures.push({ label: 'driver fan-out capacity / bare ws acking each message', value: (100 * paced.cpu('acking')) / paced.cpu('driver'), unit: '%', note: 'the same I/O as the workload' });
+    figures.push({ label: 'bare ws acking each message / bare ws (receive only)', value: (100 * paced.cpu('bare')) / paced.cpu('acking'), unit: '%', note: 'what the acks alone leave of the receive-only ceiling' });
+    const saturated = await fanoutRounds(runs, true, log);
+    for (const peer of FANOUT_PEERS) figures.push({ label: `saturated fan-out, CPU per 1,000 delivered: ${peer}`, value: Math.round(saturated.cpu(peer) * 100) / 100, unit: 'ms', note: `${Math.round(saturated.rate(peer)).toLocaleString('en-US')} msg/s` });
+    figures.push({ label: 'saturated driver capacity / bare ws (receive only)', value: (100 * saturated.cpu('bare')) / saturated.cpu('driver'), unit: '%' });
+    figures.push({ label: 'saturated driver capacity / bare ws acking each message', value: (100 * saturated.cpu('acking')) / saturated.cpu('driver'), unit: '%' });
+    figures.push({ label: 'chat server end to end / bare ws ceiling', value: (100 * median(deliveries)) / paced.rate('bare'), unit: '%', note: 'DB work per delivery ack included' });
 
     // the storm at scale, both models: one node at STORM_USERS, two nodes at twice that
     for (const nodes of [1, 2]) {
@@ -104,4 +90,20 @@ export default async function bench({ runs, log }: { runs: number; log: (line: s
     await postgres.stop();
   }
   return figures;
+}
+
+const FANOUT_PEERS: readonly FanoutPeer[] = ['bare', 'acking', 'driver'];
+
+/** `runs` rounds of every fan-out peer in turn; medians per peer of its rate and CPU per 1,000 */
+async function fanoutRounds(runs: number, saturated: boolean, log: (line: string) => void) {
+  const measured: Record<FanoutPeer, FanoutFigures[]> = { bare: [], acking: [], driver: [] };
+  for (let run = 0; run < runs; run++) {
+    for (const peer of FANOUT_PEERS) measured[peer].push(await fanout(peer, { ...FANOUT, saturated }));
+    const line = FANOUT_PEERS.map((peer) => `${peer} ${measured[peer].at(-1)!.deliveriesPerSecond.toFixed(0)}/s, ${measured[peer].at(-1)!.cpuPer1000.toFixed(2)} ms CPU per 1,000`);
+    log(`fan-out${saturated ? ' saturated' : ''} run ${run + 1}: ${line.join('; ')}`);
+  }
+  return {
+    rate: (peer: FanoutPeer) => median(measured[peer].map((figures) => figures.deliveriesPerSecond)),
+    cpu: (peer: FanoutPeer) => median(measured[peer].map((figures) => figures.cpuPer1000)),
+  };
 }

@@ -1,7 +1,7 @@
 // A bench peer: CHATBENCH_PEER_CLIENTS bare `ws` sockets that answer every message with the
 // delivery ack a live chat client owes (the same frame chatbench's client sends), with no other
 // logic: the ceiling for a load generator doing the workload's I/O. A receive-only peer
-// (peer-ws.ts) never writes, so no client that acks can come near it; this one tells what the
+// (peer-ws.ts) never writes, so it is no ceiling for a client that acks; this one tells what the
 // acks themselves cost. Acks answering one read leave in one write, as chatbench's do.
 import WebSocket from 'ws';
 import { corkForBurst } from '../../reference-server/ws-cork.ts';
