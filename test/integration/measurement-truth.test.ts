@@ -186,6 +186,25 @@ describe('the database cross-check', () => {
     expect(caught.examples.join('\n')).toMatch(/deliver frame \(bound to deliver\): 1 row\(s\) of message_status re-attributed to send/);
   });
 
+  it("catches a row a model writes but does not report, from Postgres's own counts", async () => {
+    // watermark, except that each ack also touches the acker's users row in a statement that
+    // reports no rows written: only the database's per-transaction counters can tell
+    const underReporting: ModelDefinition = {
+      ...watermark,
+      create: () => ({
+        ...watermarkReceipts,
+        acknowledge: async (db, ack) => {
+          await db.writeReported('WITH touched AS (UPDATE users SET id = id WHERE id = $1 RETURNING 1) SELECT 0 AS written_users FROM touched', [ack.userId]);
+          return watermarkReceipts.acknowledge(db, ack);
+        },
+      }),
+    };
+    const caught = await auditAfterBacklog(underReporting);
+    expect(caught.frames.deliver).toBeGreaterThan(0);
+    expect(caught.mismatches).toBe(caught.frames.deliver! + caught.frames.read!);
+    expect(caught.examples.join('\n')).toMatch(/deliver frame \(bound to deliver\): users: Postgres counts 1 row\(s\) written, the query layer 0/);
+  });
+
   it('fails loudly when another connection keeps the database busy', async () => {
     const database = await prepareModelDatabase(inject('pgAdminUrl'), watermark);
     onTestFinished(() => database.drop());
