@@ -3,12 +3,7 @@
 // well under a second (it reads a JSON file and prices; no database, no store).
 import { spawnSync } from 'node:child_process';
 import type { BenchFigure } from './run.ts';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
+import { median } from './stats.ts';
 
 export const name = 'simulate';
 

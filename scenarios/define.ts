@@ -27,6 +27,12 @@ export interface ScenarioDefinition<P extends Record<string, ParamSpec> = Record
    * from its name: a new model with known traits needs no edit here)
    */
   thresholds?: (params: { [K in keyof P]: number }, model: ModelTraits) => ModelThresholds;
+  /**
+   * Refuses (RangeError) combinations of parameters each within its range that the plan cannot
+   * build, without building it: `plan` calls it first, and commands that only price a scenario
+   * (simulate predict) call it instead of building a plan they do not need.
+   */
+  checkParams?(params: { [K in keyof P]: number }): void;
   plan(params: { [K in keyof P]: number }, seed: number): Plan;
 }
 

@@ -145,6 +145,9 @@ describe('chatbench simulate predict', () => {
       [['nosuch'], 'unknown scenario "nosuch"'],
       [['vacation-backlog', '--set', 'pairs=0'], '--set pairs=0: out of range'],
       [['vacation-backlog', '--set', 'nope=1'], '--set nope: unknown parameter'],
+      // combinations each within range that no plan can be built from, refused without a plan
+      [['receipts-toggle', '--set', 'conversations=5', '--set', 'opens=9'], '--set opens=9: at most conversations (5)'],
+      [['mass-reconnect', '--set', 'users=10', '--set', 'conversations=6', '--set', 'idle=5'], '--set conversations=6 plus idle=5: at most users (10)'],
       [['vacation-backlog', '--models', 'naive,nosuch'], '--models: unknown model "nosuch"'],
       [['vacation-backlog', '--seed', '-1'], '--seed -1: expected a non-negative integer'],
       [['vacation-backlog', '--calibration', 'no/such.json'], '--calibration no/such.json: no such file'],

@@ -14,8 +14,32 @@ const small: Record<string, string[]> = {
   'receipts-toggle': ['users=3', 'conversations=4', 'opens=2'],
 };
 
+/** a combination of in-range parameters the plan cannot be built from, where a scenario has one */
+const impossible: Record<string, string[] | undefined> = {
+  'mass-reconnect': ['users=5', 'conversations=3', 'idle=3'],
+  'receipts-toggle': ['conversations=4', 'opens=5'],
+};
+
 describe.each(Object.keys(SCENARIOS))('scenario %s', (id) => {
   const definition = SCENARIOS[id]!;
+
+  it('refuses, without building the plan, exactly what its plan refuses', () => {
+    const fine = resolveParams(definition, small[id]!);
+    expect(() => definition.checkParams?.(fine as never)).not.toThrow();
+    const refused = impossible[id];
+    expect(refused !== undefined, 'a scenario with checkParams names an impossible combination here').toBe(definition.checkParams !== undefined);
+    if (!refused) return;
+    const params = resolveParams(definition, refused);
+    const fromPlan = (() => {
+      try {
+        definition.plan(params as never, 1);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(fromPlan).toBeInstanceOf(RangeError);
+    expect(() => definition.checkParams!(params as never)).toThrow((fromPlan as Error).message);
+  });
 
   it('has small test parameters in this suite', () => {
     expect(small[id]).toBeDefined();
