@@ -9,12 +9,8 @@ import { openStore } from '../analysis/store/index.ts';
 // Type-only: importing run.ts for real from a bench file deadlocks (run.ts awaits this module
 // at top level while it is the entry point), so the median is computed here.
 import type { BenchFigure } from './run.ts';
+import { median } from './stats.ts';
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 export const name = 'ingest';
 

@@ -13,6 +13,7 @@ import { DRIVERS } from '../drivers/registry.ts';
 import type { DriverOutcome, LoadDriver } from '../drivers/types.ts';
 // Type-only: see ingest.bench.ts (importing run.ts for real from a bench file deadlocks).
 import type { BenchFigure } from './run.ts';
+import { median } from './stats.ts';
 
 export const name = 'k6-vs-node';
 
@@ -25,11 +26,6 @@ const PARAMS = {
 /** the second size, for memory per added client (marginal, not gross) */
 const LARGER_MEMBERS = Number(process.env.CHATBENCH_BENCH_K6_LARGER_MEMBERS ?? 1000);
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 export default async function k6VsNode({ runs, log }: { runs: number; log: (line: string) => void }): Promise<BenchFigure[]> {
   const plan = SCENARIOS['group-1000']!.plan(PARAMS as never, 1);
