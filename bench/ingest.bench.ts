@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { RunResults, Sample } from '../analysis/results-schema.ts';
 import { openStore } from '../analysis/store/index.ts';
 // Type-only: importing run.ts for real from a bench file deadlocks (run.ts awaits this module
-// at top level while it is the entry point), so the median is computed here.
+// at top level while it is the entry point); shared helpers live in ./stats.ts.
 import type { BenchFigure } from './run.ts';
 import { median } from './stats.ts';
 
