@@ -44,6 +44,7 @@ export default defineScenario({
     // drawn only for a window, so a plan without one stays what it always was
     const random = seededRandom(seed);
     const comeBack = (): Step => (returnWindow > 0 ? { op: 'connect', at: random() * returnWindow * 1000 } : { op: 'connect' });
+    const sendersLogin: ClientScript[] = [];
     const senders: ClientScript[] = [];
     const recipientsLogin: ClientScript[] = [];
     const returning: ClientScript[] = [];
@@ -54,9 +55,12 @@ export default defineScenario({
       const conversationId = k + 1;
       conversations.push({ id: conversationId, kind: 'direct' as const, members: [sender, recipient] });
       recipientsLogin.push({ userId: recipient, steps: [{ op: 'connect' }, { op: 'disconnect' }] });
+      // connected in a phase of their own: a send scheduled while its sender was still connecting
+      // would wait for the connection, and its ack latency would measure 100 logins at once
+      sendersLogin.push({ userId: sender, steps: [{ op: 'connect' }] });
       senders.push({
         userId: sender,
-        steps: [{ op: 'connect' }, { op: 'send', conversationId, at: Array.from({ length: backlog }, (_, i) => (k / pairs) * intervalMs + i * intervalMs) }],
+        steps: [{ op: 'send', conversationId, at: Array.from({ length: backlog }, (_, i) => (k / pairs) * intervalMs + i * intervalMs) }],
       });
       returning.push(
         {
@@ -75,6 +79,7 @@ export default defineScenario({
       conversations,
       phases: [
         { name: 'recipients log in, then leave', scripts: recipientsLogin, timeoutMs },
+        { name: 'senders log in', scripts: sendersLogin, timeoutMs },
         { name: 'senders send the backlog', scripts: senders, timeoutMs },
         { name: 'recipients return and read', scripts: returning, timeoutMs },
       ],

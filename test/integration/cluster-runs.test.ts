@@ -159,7 +159,7 @@ describe('runs across two nodes on Redis', () => {
     const base = { scenario: 'vacation-backlog', sets: ['pairs=2', 'backlog=2'] };
     expect(() => validateRunOptions({ ...base, killNodeAt: '1' })).toThrow(new UsageError('--kill-node-at needs --nodes 2 or more: the clients of the killed node fail over to a survivor'));
     expect(() => validateRunOptions({ ...base, nodes: 2, killNodeAt: 'soon' })).toThrow(/^--kill-node-at soon: expected seconds/);
-    expect(() => validateRunOptions({ ...base, nodes: 2, killNodeAt: '9:1' })).toThrow('--kill-node-at 9:1: vacation-backlog has 3 phases (1-3)');
+    expect(() => validateRunOptions({ ...base, nodes: 2, killNodeAt: '9:1' })).toThrow('--kill-node-at 9:1: vacation-backlog has 4 phases (1-4)');
     expect(() => validateRunOptions({ ...base, nodes: 2, redisUrl: 'localhost:6379' })).toThrow(/^--redis-url localhost:6379: expected redis:\/\//);
     expect(validateRunOptions({ ...base, nodes: 2, killNodeAt: '3:0.5' }).killNodeAt).toEqual({ phase: 3, seconds: 0.5 });
     const down = `redis://127.0.0.1:${await freePort()}`;

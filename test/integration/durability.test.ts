@@ -25,18 +25,19 @@ const SETS = [`pairs=${PAIRS}`, `backlog=${BACKLOG}`, 'returnWindow=12', 'leave=
 let redis: TestRedis;
 
 /** the middle of the longest gap between returns after which both nodes' recipients have come and gone */
-function quietKillTime(): { seconds: number; gap: number; before: number } {
+function quietKillTime(): { phase: number; seconds: number; gap: number; before: number } {
   const definition = SCENARIOS['vacation-backlog']!;
   const plan = definition.plan(resolveParams(definition, SETS) as never, 1);
   const placement = placeClients(plan, 2);
-  const returns = plan.phases[2]!.scripts
+  const returnPhase = plan.phases.findIndex((phase) => phase.name === 'recipients return and read');
+  const returns = plan.phases[returnPhase]!.scripts
     .flatMap((script) => (script.steps[0]!.op === 'connect' && script.steps.some((step) => step.op === 'open') ? [{ at: script.steps[0]!.at!, node: placement.get(script.userId)! }] : []))
     .sort((a, b) => a.at - b.at);
-  let best = { seconds: 0, gap: 0, before: 0 };
+  let best = { phase: returnPhase + 1, seconds: 0, gap: 0, before: 0 };
   for (let i = 1; i < returns.length; i++) {
     const gap = returns[i]!.at - returns[i - 1]!.at;
     const nodes = new Set(returns.slice(0, i).map((entry) => entry.node));
-    if (nodes.size === 2 && gap > best.gap) best = { seconds: (returns[i - 1]!.at + gap / 2) / 1000, gap, before: i };
+    if (nodes.size === 2 && gap > best.gap) best = { phase: returnPhase + 1, seconds: (returns[i - 1]!.at + gap / 2) / 1000, gap, before: i };
   }
   return best;
 }
@@ -58,7 +59,7 @@ describe('acknowledged receipts lost under a killed node', () => {
       modelOpts: ['write-behind.flushMs=120000'],
       nodes: 2,
       redisUrl: redis.url,
-      killNodeAt: `3:${kill.seconds.toFixed(2)}`,
+      killNodeAt: `${kill.phase}:${kill.seconds.toFixed(2)}`,
       pgUrl: inject('pgAdminUrl'),
       outDir: join(mkdtempSync(join(tmpdir(), 'chatbench-durability-')), 'run'),
       store: false,
