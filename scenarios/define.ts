@@ -29,8 +29,8 @@ export interface ScenarioDefinition<P extends Record<string, ParamSpec> = Record
   thresholds?: (params: { [K in keyof P]: number }, model: ModelTraits) => ModelThresholds;
   /**
    * Refuses (RangeError) combinations of parameters each within its range that the plan cannot
-   * build, without building it: `plan` calls it first, and commands that only price a scenario
-   * (simulate predict) call it instead of building a plan they do not need.
+   * build, without building it: `defineScenario` runs it before every `plan`, and commands that
+   * only price a scenario (simulate predict) call it instead of building a plan they do not need.
    */
   checkParams?(params: { [K in keyof P]: number }): void;
   plan(params: { [K in keyof P]: number }, seed: number): Plan;
@@ -42,7 +42,15 @@ export function defineScenario<P extends Record<string, ParamSpec>>(definition: 
       throw new Error(`scenario ${definition.id}: default of "${name}" is outside [${spec.min}, ${spec.max}]`);
     }
   }
-  return definition;
+  const { checkParams, plan } = definition;
+  if (!checkParams) return definition;
+  return {
+    ...definition,
+    plan: (params, seed) => {
+      checkParams(params);
+      return plan(params, seed);
+    },
+  };
 }
 
 /** Thresholds for several models, keyed by model id: a thresholds file's `thresholds` object. */

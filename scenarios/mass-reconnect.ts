@@ -29,10 +29,12 @@ export default defineScenario({
     'check.ticks_consistent': ['== true'],
     'db.consistent': ['== true'],
   }),
-  checkParams: checkPeersDistinct,
-  plan(params, seed): Plan {
-    checkPeersDistinct(params);
-    const { users, conversations, changes, idle, window, sendRate, liveHistory } = params;
+  checkParams({ users, conversations, idle }) {
+    if (conversations + idle > users) {
+      throw new RangeError(`--set conversations=${conversations}${idle ? ` plus idle=${idle}` : ''}: at most users (${users}), so every peer is distinct`);
+    }
+  },
+  plan({ users, conversations, changes, idle, window, sendRate, liveHistory }, seed): Plan {
     const random = seededRandom(seed);
     // user i talks to peers (i + j) mod users: every peer is in exactly `conversations` chats too
     const peerId = (index: number) => users + index + 1;
@@ -115,9 +117,3 @@ export default defineScenario({
     };
   },
 });
-
-function checkPeersDistinct({ users, conversations, idle }: { users: number; conversations: number; idle: number }): void {
-  if (conversations + idle > users) {
-    throw new RangeError(`--set conversations=${conversations}${idle ? ` plus idle=${idle}` : ''}: at most users (${users}), so every peer is distinct`);
-  }
-}

@@ -20,10 +20,10 @@ export default defineScenario({
       'db.consistent': ['== true'],
     };
   },
-  checkParams: checkOpens,
-  plan(params, seed): Plan {
-    checkOpens(params);
-    const { users, conversations, opens } = params;
+  checkParams({ conversations, opens }) {
+    if (opens > conversations) throw new RangeError(`--set opens=${opens}: at most conversations (${conversations})`);
+  },
+  plan({ users, conversations, opens }, seed): Plan {
     const random = seededRandom(seed);
     // peer j is every user's partner in conversation j: `conversations` peers in all
     const peer = (j: number) => users + j + 1;
@@ -80,8 +80,4 @@ function shuffle<T>(items: T[], random: () => number): T[] {
     [copy[i], copy[j]] = [copy[j]!, copy[i]!];
   }
   return copy;
-}
-
-function checkOpens({ conversations, opens }: { conversations: number; opens: number }): void {
-  if (opens > conversations) throw new RangeError(`--set opens=${opens}: at most conversations (${conversations})`);
 }
