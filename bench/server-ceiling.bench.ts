@@ -22,7 +22,7 @@
 // The target (>= 0.8: the server is not the ceiling, Postgres is) is judged on the split layout.
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -36,7 +36,7 @@ import { defaultOptions } from '../reference-server/models/options.ts';
 import { MODELS } from '../reference-server/models/registry.ts';
 import { sendIsTransaction, standaloneContext } from '../reference-server/models/types.ts';
 import type { BenchFigure } from './run.ts';
-import { pin, planCpuSplit, postmasterPid } from './support/cpu-split.ts';
+import { busyMeter, pin, planCpuSplit, postmasterPid } from './support/cpu-split.ts';
 import { median } from './stats.ts';
 
 export const name = 'server-ceiling';
@@ -141,36 +141,6 @@ function emptyMeasured(): Measured {
   return { acks: [], tps: [], serverBusy: [], pgbenchBusy: [] };
 }
 
-/** CPU numbers from a taskset list ("0", "0-3", "0,2"). */
-function cpuList(list: string): number[] {
-  return list.split(',').flatMap((part) => {
-    const [from, to = from] = part.split('-').map(Number) as [number, number?];
-    return Array.from({ length: to! - from + 1 }, (_, index) => from + index);
-  });
-}
-
-/** Starts counting; the returned function gives the share of `cpus`' time not idle since. */
-function busyMeter(cpus: number[]): () => number {
-  const read = () => {
-    const ticks = { idle: 0, total: 0 };
-    for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
-      const match = /^cpu(\d+) (.*)$/.exec(line);
-      if (!match || !cpus.includes(Number(match[1]))) continue;
-      const values = match[2]!.trim().split(/\s+/).map(Number);
-      // idle and iowait
-      ticks.idle += values[3]! + values[4]!;
-      ticks.total += values.slice(0, 8).reduce((sum, value) => sum + value, 0);
-    }
-    return ticks;
-  };
-  const start = read();
-  return () => {
-    const end = read();
-    const total = end.total - start.total;
-    return total > 0 ? 1 - (end.idle - start.idle) / total : 0;
-  };
-}
-
 /** each run's figure, in run order, so a reader sees the spread behind a median */
 function listRuns(values: number[]): string {
   return values.map((value) => Math.round(value).toLocaleString('en-US')).join(', ');
@@ -213,7 +183,7 @@ export default async function serverCeiling({ runs, log }: { runs: number; log: 
           pin(process.pid, loadCpus);
           for (const node of nodes) pin(node.pid, loadCpus);
         };
-        const databaseCpus = cpuList(split?.database ?? `0-${availableParallelism() - 1}`);
+        const databaseCpus = split?.databaseIds ?? Array.from({ length: availableParallelism() }, (_, cpu) => cpu);
         const measured = CONNECTIONS.map(() => emptyMeasured());
         const pairs = runs * PAIRS_PER_RUN;
         if (split) place(split.database, split.load);
@@ -222,23 +192,24 @@ export default async function serverCeiling({ runs, log }: { runs: number; log: 
             const serverFirst = pair % 2 === 0;
             log(`${modelId}: pair ${pair + 1}/${pairs}, ${where}: ${serverFirst ? 'server, then pgbench' : 'pgbench, then server'} at ${CONNECTIONS.join(' and ')} connections (${SECONDS} s each)`);
             for (const [index, connections] of CONNECTIONS.entries()) {
+              const into = measured[index]!;
               const server = async () => {
                 const busy = busyMeter(databaseCpus);
-                const { acks } = await runServer(nodes[index]!.url);
-                return { rate: acks, busy: busy() };
+                into.acks.push((await runServer(nodes[index]!.url)).acks);
+                into.serverBusy.push(busy());
               };
-              const bench = async () => {
+              const bench = () => {
                 const busy = busyMeter(databaseCpus);
-                const tps = runPgbench(pgbench, database.url, script, connections, split?.load);
-                return { rate: tps, busy: busy() };
+                into.tps.push(runPgbench(pgbench, database.url, script, connections, split?.load));
+                into.pgbenchBusy.push(busy());
               };
-              const [first, second] = serverFirst ? [await server(), await bench()] : [await bench(), await server()];
-              const [ofServer, ofPgbench] = serverFirst ? [first, second] : [second, first];
-              const into = measured[index]!;
-              into.acks.push(ofServer.rate);
-              into.tps.push(ofPgbench.rate);
-              into.serverBusy.push(ofServer.busy);
-              into.pgbenchBusy.push(ofPgbench.busy);
+              if (serverFirst) {
+                await server();
+                bench();
+              } else {
+                bench();
+                await server();
+              }
             }
           }
         } finally {
@@ -262,7 +233,8 @@ export default async function serverCeiling({ runs, log }: { runs: number; log: 
         }
         // the judged figure: each side at its best connection count, pair by pair
         const best = (pick: (of: Measured) => number[]) => Array.from({ length: pairs }, (_, pair) => Math.max(...measured.map((of) => pick(of)[pair]!)));
-        const bestRatios = best((of) => of.acks).map((rate, pair) => rate / best((of) => of.tps)[pair]!);
+        const bestTps = best((of) => of.tps);
+        const bestRatios = best((of) => of.acks).map((rate, pair) => rate / bestTps[pair]!);
         figures.push({
           label: `${modelId}: server's best ÷ pgbench's best`,
           value: round2(median(bestRatios)),

@@ -11,6 +11,8 @@ import pg from 'pg';
 export interface CpuSplit {
   /** CPUs for Postgres, as taskset lists them */
   database: string;
+  /** the same CPUs by number */
+  databaseIds: number[];
   /** CPUs for the load side */
   load: string;
   all: string;
@@ -21,7 +23,34 @@ export function planCpuSplit(cpus = availableParallelism()): CpuSplit | undefine
   if (cpus < 2 || !hasTaskset()) return undefined;
   const half = Math.floor(cpus / 2);
   const range = (from: number, to: number) => (from === to ? String(from) : `${from}-${to}`);
-  return { database: range(0, half - 1), load: range(half, cpus - 1), all: range(0, cpus - 1) };
+  return {
+    database: range(0, half - 1),
+    databaseIds: Array.from({ length: half }, (_, cpu) => cpu),
+    load: range(half, cpus - 1),
+    all: range(0, cpus - 1),
+  };
+}
+
+/** Starts counting; the returned function gives the share of `cpus`' time not idle since. */
+export function busyMeter(cpus: number[]): () => number {
+  const read = () => {
+    const ticks = { idle: 0, total: 0 };
+    for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
+      const match = /^cpu(\d+) (.*)$/.exec(line);
+      if (!match || !cpus.includes(Number(match[1]))) continue;
+      const values = match[2]!.trim().split(/\s+/).map(Number);
+      // idle and iowait
+      ticks.idle += values[3]! + values[4]!;
+      ticks.total += values.slice(0, 8).reduce((sum, value) => sum + value, 0);
+    }
+    return ticks;
+  };
+  const start = read();
+  return () => {
+    const end = read();
+    const total = end.total - start.total;
+    return total > 0 ? 1 - (end.idle - start.idle) / total : 0;
+  };
 }
 
 function hasTaskset(): boolean {
