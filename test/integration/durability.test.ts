@@ -33,13 +33,13 @@ function quietKillTime(): { phase: number; seconds: number; gap: number; before:
   const returns = plan.phases[returnPhase]!.scripts
     .flatMap((script) => (script.steps[0]!.op === 'connect' && script.steps.some((step) => step.op === 'open') ? [{ at: script.steps[0]!.at!, node: placement.get(script.userId)! }] : []))
     .sort((a, b) => a.at - b.at);
-  let best = { phase: returnPhase + 1, seconds: 0, gap: 0, before: 0 };
+  let best = { seconds: 0, gap: 0, before: 0 };
   for (let i = 1; i < returns.length; i++) {
     const gap = returns[i]!.at - returns[i - 1]!.at;
     const nodes = new Set(returns.slice(0, i).map((entry) => entry.node));
-    if (nodes.size === 2 && gap > best.gap) best = { phase: returnPhase + 1, seconds: (returns[i - 1]!.at + gap / 2) / 1000, gap, before: i };
+    if (nodes.size === 2 && gap > best.gap) best = { seconds: (returns[i - 1]!.at + gap / 2) / 1000, gap, before: i };
   }
-  return best;
+  return { phase: returnPhase + 1, ...best };
 }
 
 describe('acknowledged receipts lost under a killed node', () => {
