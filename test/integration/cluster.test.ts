@@ -2,7 +2,7 @@
 // each with its own Redis-backed session registry, sharing one model database.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mintToken } from '../../reference-server/auth.ts';
-import { RedisSessions, type ClusterOptions } from '../../reference-server/cluster/redis-sessions.ts';
+import { beatsPerRefresh, RedisSessions, type ClusterOptions } from '../../reference-server/cluster/redis-sessions.ts';
 import { connectRedis, RedisUnavailableError } from '../../reference-server/cluster/redis-connect.ts';
 import { freePort } from '../../reference-server/cluster/redis-server.ts';
 import { seedPopulation } from '../../reference-server/db/seed.ts';
@@ -143,6 +143,41 @@ describe('cluster mode on Redis', () => {
     await until(async () => (await observer.presenceOf(7)).status === 'offline', 5000, 'presence to expire');
     expect(Date.now() - crashedAt).toBeGreaterThanOrEqual((FAST.presenceTtlMs ?? 0) - 300);
     await observer.close();
+  });
+
+  it('refreshes each user\'s keys a slice per beat, and keeps them alive past several TTLs', async () => {
+    const prefix = redis.prefix();
+    // presence refreshed every 2 beats, sessions every 4 (beatsPerRefresh): users 1-8 give
+    // exactly 4 presence SETs and 2 session PEXPIREs per beat
+    const options = { ...FAST, sessionTtlMs: 1200, url: redis.url, nodeId: 'sliced', prefix };
+    expect([beatsPerRefresh(options.presenceTtlMs!, options.heartbeatMs!), beatsPerRefresh(options.sessionTtlMs, options.heartbeatMs!)]).toEqual([2, 4]);
+    const node = await RedisSessions.start(options);
+    node.attach(NO_SINK, () => {});
+    for (let userId = 1; userId <= 8; userId++) await node.register(new FakeSocket(userId));
+    const monitorConnection = await connectRedis(redis.url, 'sliced-monitor');
+    const monitor = await monitorConnection.monitor();
+    const beats: { presence: number; sessions: number }[] = [];
+    let current: { presence: number; sessions: number } | undefined;
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      const [command, key] = [args[0]?.toLowerCase(), args[1] ?? ''];
+      if (!key.startsWith(prefix)) return;
+      // the node-users PEXPIRE closes each beat's pipeline
+      if (command === 'pexpire' && key === `${prefix}node-users:sliced`) {
+        if (current) beats.push(current);
+        current = { presence: 0, sessions: 0 };
+      } else if (current && command === 'set' && key.startsWith(`${prefix}presence:`)) current.presence += 1;
+      else if (current && command === 'pexpire' && key.startsWith(`${prefix}sessions:`)) current.sessions += 1;
+    });
+    // three presence TTLs: every key must still be there
+    await new Promise((resolve) => setTimeout(resolve, 3 * options.presenceTtlMs!));
+    monitorConnection.disconnect();
+    expect(beats.length).toBeGreaterThanOrEqual(8);
+    expect(beats.filter((beat) => beat.presence !== 4 || beat.sessions !== 2)).toEqual([]);
+    for (let userId = 1; userId <= 8; userId++) {
+      expect(await node.presenceOf(userId)).toEqual({ status: 'online' });
+      expect(Object.values(await node.sessionsOf(userId))).toEqual(['sliced']);
+    }
+    await node.close();
   });
 
   it('removes the sessions of a node that stopped heartbeating, and tells watchers the user left', async () => {
