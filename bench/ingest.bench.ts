@@ -11,7 +11,6 @@ import { openStore } from '../analysis/store/index.ts';
 import type { BenchFigure } from './run.ts';
 import { median } from './stats.ts';
 
-
 export const name = 'ingest';
 
 const SAMPLES = Number(process.env.CHATBENCH_BENCH_INGEST_SAMPLES ?? 1_000_000);

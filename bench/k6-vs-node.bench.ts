@@ -26,7 +26,6 @@ const PARAMS = {
 /** the second size, for memory per added client (marginal, not gross) */
 const LARGER_MEMBERS = Number(process.env.CHATBENCH_BENCH_K6_LARGER_MEMBERS ?? 1000);
 
-
 export default async function k6VsNode({ runs, log }: { runs: number; log: (line: string) => void }): Promise<BenchFigure[]> {
   const plan = SCENARIOS['group-1000']!.plan(PARAMS as never, 1);
   const clients = planClients(plan).length;

@@ -41,7 +41,7 @@ import { sendIsTransaction, standaloneContext } from '../reference-server/models
 import type { BenchFigure } from './run.ts';
 import { processUsage } from '../drivers/k6/driver.ts';
 import { busyMeter, pin, planCpuSplit, postmasterPid } from './support/cpu-split.ts';
-import { median } from './stats.ts';
+import { median, round2 } from './stats.ts';
 
 export const name = 'server-ceiling';
 
@@ -301,8 +301,4 @@ export default async function serverCeiling({ runs, log }: { runs: number; log: 
     await postgres.stop();
   }
   return figures;
-}
-
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
 }

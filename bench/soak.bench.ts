@@ -16,6 +16,7 @@ import { launchNode } from '../reference-server/node-launcher.ts';
 import type { ServerFrame } from '../reference-server/protocol.ts';
 import type { BenchFigure } from './run.ts';
 import { readRssMib } from './support/rss.ts';
+import { round2 } from './stats.ts';
 
 export const name = 'soak';
 
@@ -137,10 +138,10 @@ export default async function bench({ log }: { runs: number; log: (line: string)
         const mibs = samples.map((sample) => sample.mib);
         const secondHalf = samples.filter((sample) => sample.atMs >= (seconds * 1000) / 2);
         return [
-          { label: 'soak: server RSS at start', value: round(mibs[0] ?? Number.NaN), unit: 'MiB' },
-          { label: 'soak: server RSS at end', value: round(mibs.at(-1) ?? Number.NaN), unit: 'MiB' },
-          { label: 'soak: server RSS max', value: round(Math.max(...mibs)), unit: 'MiB' },
-          { label: 'soak: server RSS drift, second half', value: round(slopePerMinute(secondHalf)), unit: 'MiB/min', note: 'after warm-up; near 0 when nothing leaks' },
+          { label: 'soak: server RSS at start', value: round2(mibs[0] ?? Number.NaN), unit: 'MiB' },
+          { label: 'soak: server RSS at end', value: round2(mibs.at(-1) ?? Number.NaN), unit: 'MiB' },
+          { label: 'soak: server RSS max', value: round2(Math.max(...mibs)), unit: 'MiB' },
+          { label: 'soak: server RSS drift, second half', value: round2(slopePerMinute(secondHalf)), unit: 'MiB/min', note: 'after warm-up; near 0 when nothing leaks' },
           { label: 'soak: messages acked', value: acks, unit: 'messages', note: `${seconds} s, ${pairs} pairs, ${rate}/s` },
         ];
       } finally {
@@ -154,5 +155,3 @@ export default async function bench({ log }: { runs: number; log: (line: string)
     await postgres.stop();
   }
 }
-
-const round = (value: number) => Math.round(value * 100) / 100;
