@@ -5,6 +5,7 @@
 // size), so an edited source never runs stale; where no bundle can be made (no esbuild, a
 // read-only checkout, CHATBENCH_NO_BUNDLE=1) the child runs through tsx as before.
 import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import type { Plugin } from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -41,8 +42,11 @@ export function bundledEntry(entry: string): Promise<string | undefined> {
 }
 
 /** The bundle of `entry`, built again if any file it came from changed since (no per-process memo). */
-export async function freshBundle(entry: string): Promise<string> {
-  const out = join(CACHE_DIR, `${relative(ROOT, entry).replace(/[\\/]/g, '__').replace(/\.ts$/, '')}.mjs`);
+export async function freshBundle(entry: string, where = { root: ROOT, cacheDir: CACHE_DIR }): Promise<string> {
+  // the checkout's own path in the name: two checkouts sharing one node_modules (a symlink, a
+  // worktree) would otherwise each take the other's bundle for fresh, its sources being unchanged
+  const checkout = createHash('sha256').update(where.root).digest('hex').slice(0, 8);
+  const out = join(where.cacheDir, `${checkout}-${relative(where.root, entry).replace(/[\\/]/g, '__').replace(/\.ts$/, '')}.mjs`);
   const manifestFile = `${out}.json`;
   const esbuild = await import('esbuild');
   if (isFresh(manifestFile, esbuild.version)) return out;
@@ -53,7 +57,7 @@ export async function freshBundle(entry: string): Promise<string> {
   const result = await esbuild.build({
     entryPoints: [entry],
     // the metafile names inputs relative to this, wherever chatbench is run from
-    absWorkingDir: ROOT,
+    absWorkingDir: where.root,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -66,7 +70,7 @@ export async function freshBundle(entry: string): Promise<string> {
   });
   const inputs: Manifest['inputs'] = {};
   for (const input of Object.keys(result.metafile.inputs)) {
-    const file = resolve(ROOT, input);
+    const file = resolve(where.root, input);
     inputs[file] = stamp(file);
   }
   writeFileSync(`${manifestFile}.${unique}.tmp`, JSON.stringify({ esbuild: esbuild.version, inputs } satisfies Manifest));

@@ -25,4 +25,21 @@ describe('child bundles', () => {
     (await import('node:fs')).utimesSync(lib, later, later);
     expect((await run()).word).toBe('other');
   });
+
+  it('gives two checkouts sharing one cache (node_modules symlinked, a worktree) bundles of their own', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'chatbench-bundle-cache-'));
+    const checkout = (word: string) => {
+      const root = mkdtempSync(join(tmpdir(), 'chatbench-checkout-'));
+      writeFileSync(join(root, 'entry.ts'), `console.log(${JSON.stringify(word)});\n`);
+      return root;
+    };
+    const first = checkout('first checkout');
+    const second = checkout('second checkout');
+    const run = async (root: string) => execFileSync(process.execPath, [await freshBundle(join(root, 'entry.ts'), { root, cacheDir })], { encoding: 'utf8' }).trim();
+    expect(await run(first)).toBe('first checkout');
+    // the same path inside each checkout: named by path alone, the second took the first's bundle,
+    // whose sources had not changed, for fresh
+    expect(await run(second)).toBe('second checkout');
+    expect(await run(first)).toBe('first checkout');
+  });
 });
