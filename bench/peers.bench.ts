@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findK6 } from '../drivers/k6/binary.ts';
-import { processUsage } from '../drivers/k6/driver.ts';
+import { processUsage } from '../drivers/process-usage.ts';
 import { WORKER_EXEC_ARGV } from '../drivers/node/worker-flags.ts';
 import { forkTs } from '../reference-server/fork-ts.ts';
 import type { BenchFigure } from './run.ts';

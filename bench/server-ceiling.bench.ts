@@ -39,7 +39,7 @@ import { defaultOptions } from '../reference-server/models/options.ts';
 import { MODELS } from '../reference-server/models/registry.ts';
 import { sendIsTransaction, standaloneContext } from '../reference-server/models/types.ts';
 import type { BenchFigure } from './run.ts';
-import { processUsage } from '../drivers/k6/driver.ts';
+import { processUsage } from '../drivers/process-usage.ts';
 import { busyMeter, pin, planCpuSplit, postmasterPid } from './support/cpu-split.ts';
 import { median, round2 } from './stats.ts';
 

@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WORKER_EXEC_ARGV } from '../../drivers/node/worker-flags.ts';
 import { forkTs } from '../../reference-server/fork-ts.ts';
-import { processUsage } from '../../drivers/k6/driver.ts';
+import { processUsage } from '../../drivers/process-usage.ts';
 
 export const FANOUT = { clients: 1000, messages: 200 };
 

@@ -4,13 +4,14 @@
 // the VUs keep their clients across phases and meet at a phase coordinator this driver serves,
 // which is where the orchestrator's phase hooks run. Results come from k6's JSON output.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planClients } from '../../scenarios/plan.ts';
 import { combineReports } from '../outcome.ts';
 import { generatorConfig, type DriverContext, type DriverOutcome, type LoadDriver } from '../types.ts';
+import { processUsage } from '../process-usage.ts';
 import { locateK6, noRestApiArgs } from './binary.ts';
 import { configEnv, K6_SCRIPT_DEFAULTS, vusFor } from './config.ts';
 import { PhaseCoordinator } from './coordinator.ts';
@@ -167,23 +168,4 @@ async function execute(context: DriverContext, processCount: number, clientsPerV
 function lastLines(chunks: string[]): string {
   const lines = chunks.join('').trim().split('\n');
   return lines.slice(-5).join(' | ') || '(no output)';
-}
-
-/** Linux clock ticks per second for /proc times (USER_HZ, 100 on every common kernel). */
-const USER_HZ = 100;
-
-/** CPU time and resident memory of a live process from /proc (zeros where there is no /proc). */
-export function processUsage(pid: number | undefined): { cpuMs: number; rssBytes: number } {
-  if (!pid) return { cpuMs: 0, rssBytes: 0 };
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // fields after the command name (which may hold spaces) start at field 3
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const cpuTicks = Number(fields[11]) + Number(fields[12]);
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const rssKb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? 0);
-    return { cpuMs: (cpuTicks * 1000) / USER_HZ, rssBytes: rssKb * 1024 };
-  } catch {
-    return { cpuMs: 0, rssBytes: 0 };
-  }
 }
