@@ -1,13 +1,12 @@
-// Issue targets, measured: wall time of every scenario's default run (both models) and the CPU it took, the Node
-// driver's fan-out against a bare ws broadcast on the same machine, and the reconnect storm at
-// scale (15,000 users on one node, 30,000 on two; both models).
-import { availableParallelism } from 'node:os';
+// Issue targets, measured: wall time of every scenario's default run (both models) and the CPU
+// it took, the Node driver's fan-out against a bare ws broadcast on the same machine, and the
+// reconnect storm at scale (15,000 users on one node, 30,000 on two; both models).
 import { runScenario } from '../cli/run-scenario.ts';
 import { connectPostgres } from '../reference-server/db/postgres.ts';
 import { scenarioIds } from '../scenarios/registry.ts';
 import type { BenchFigure } from './run.ts';
 import { median } from './stats.ts';
-import { busyMeter } from './support/cpu-split.ts';
+import { allCpus, busyMeter } from './support/cpu-split.ts';
 import { FANOUT, fanout, type FanoutFigures, type FanoutPeer } from './support/fanout.ts';
 
 export const name = 'scenarios';
@@ -22,7 +21,7 @@ export default async function bench({ runs, log }: { runs: number; log: (line: s
     let totalCpu = 0;
     // every CPU of the machine, whoever used it (Postgres, server nodes, driver workers, this
     // process): the work a default run is, against what the cores can give in the target's time
-    const cpus = Array.from({ length: availableParallelism() }, (_, cpu) => cpu);
+    const cpus = allCpus();
     for (const scenario of scenarioIds()) {
       const times: number[] = [];
       const cpuSeconds: number[] = [];

@@ -26,7 +26,7 @@
 // The target (>= 0.8: the server is not the ceiling, Postgres is) is judged on the split layout.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { mintToken } from '../reference-server/auth.ts';
@@ -40,7 +40,7 @@ import { MODELS } from '../reference-server/models/registry.ts';
 import { sendIsTransaction, standaloneContext } from '../reference-server/models/types.ts';
 import type { BenchFigure } from './run.ts';
 import { processUsage } from '../drivers/process-usage.ts';
-import { busyMeter, pin, planCpuSplit, postmasterPid } from './support/cpu-split.ts';
+import { allCpus, busyMeter, pin, planCpuSplit, postmasterPid } from './support/cpu-split.ts';
 import { median, round2 } from './stats.ts';
 
 export const name = 'server-ceiling';
@@ -212,7 +212,7 @@ export default async function serverCeiling({ runs, log }: { runs: number; log: 
           pin(process.pid, loadCpus);
           for (const node of nodes) pin(node.pid, loadCpus);
         };
-        const databaseCpus = split?.databaseIds ?? Array.from({ length: availableParallelism() }, (_, cpu) => cpu);
+        const databaseCpus = split?.databaseIds ?? allCpus();
         const measured = CONNECTIONS.map(() => emptyMeasured());
         const pairs = runs * PAIRS_PER_RUN;
         if (split) place(split.database, split.load);

@@ -31,6 +31,11 @@ export function planCpuSplit(cpus = availableParallelism()): CpuSplit | undefine
   };
 }
 
+/** Every CPU of the machine by number, as `busyMeter` takes them. */
+export function allCpus(): number[] {
+  return Array.from({ length: availableParallelism() }, (_, cpu) => cpu);
+}
+
 /** Starts counting; the returned function gives the share of `cpus`' time not idle since. */
 export function busyMeter(cpus: number[]): () => number {
   const read = () => {
